@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const BIN = join(ROOT, "bin", "featurelens.js");
+
+/** Runs the installed command as a user would (needs dist/, which `npm install` builds). */
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FEATURELENS_OFFLINE: "1" } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("featurelens CLI", () => {
+  it("featurelens --help and --version answer", () => {
+    expect(existsSync(join(ROOT, "dist", "cli", "main.js"))).toBe(true);
+    const help = run(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Usage: featurelens/);
+    expect(help.out).toMatch(/demo/);
+    expect(run(["--version"]).out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(run(["dataset", "--help"]).out).toMatch(/Examples:/);
+  });
+
+  it("featurelens demo --no-serve prints class counts and writes the sample grids", async () => {
+    const out = mkdtempSync(join(tmpdir(), "demo-"));
+    const r = run(["demo", "--out", out, "--no-serve"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/sample:train: 5000 images, 28×28×1, 10 classes/);
+    expect(r.out).toMatch(/Ankle boot\s+500\s+10\.0%/);
+    const meta = await sharp(join(out, "samples-train.png")).metadata();
+    expect(meta.width).toBeGreaterThan(600);
+  });
+
+  it("featurelens dataset --json prints stable keys", () => {
+    const r = run(["dataset", "--data", "sample:test", "--limit", "100", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ name: "sample:test", n: 100, height: 28, width: 28, channels: 1, unlabelled: 0 });
+    expect(j.class_counts).toEqual(Array(10).fill(10));
+  });
+
+  it("featurelens errors print one line, exit non-zero, and no stack unless --verbose", () => {
+    const r = run(["dataset", "--data", "npy:/no/such.npy"]);
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split("\n")).toEqual(["featurelens: error: /no/such.npy: no such file or folder"]);
+    const v = run(["--verbose", "dataset", "--data", "npy:/no/such.npy"]);
+    expect(v.err).toMatch(/at .*npy/);
+    const bad = run(["dataset", "--data", "sample", "--limit", "zero"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toMatch(/--limit must be a positive integer, got 'zero'/);
+  });
+
+  it("featurelens dataset --data folder:PATH reports skipped and ignored files and counts the rest", async () => {
+    const root = mkdtempSync(join(tmpdir(), "folder-cli-"));
+    for (const [cls, colour] of [["cats", "#f00"], ["dogs", "#00f"]] as const) {
+      mkdirSync(join(root, cls));
+      for (let i = 0; i < 3; i++) {
+        await sharp({ create: { width: 8, height: 6, channels: 3, background: colour } }).png().toFile(join(root, cls, `${i}.png`));
+      }
+    }
+    writeFileSync(join(root, "dogs", "broken.jpg"), "not a jpeg");
+    writeFileSync(join(root, "dogs", "notes.txt"), "hello");
+    const r = run(["dataset", "--data", `folder:${root}`, "--size", "4", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ n: 6, height: 4, width: 4, channels: 3, classes: ["cats", "dogs"], class_counts: [3, 3] });
+    expect(r.err).toMatch(/skipped 1 image\(s\) that could not be decoded: .*broken\.jpg/);
+    expect(r.err).toMatch(/ignored 1 file\(s\) that are not images/);
+  });
+
+  it("featurelens via npx resolves the package's own bin", () => {
+    const out = execFileSync("npm", ["exec", "--offline", "--", "featurelens", "--version"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

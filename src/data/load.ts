@@ -1,0 +1,64 @@
+import { join } from "node:path";
+import type { Dataset } from "./dataset.js";
+import { loadCifar10 } from "./cifar.js";
+import { loadFolderDataset, type FolderOptions } from "./folder.js";
+import { loadIdxDataset } from "./idx.js";
+import { loadNamedDataset, type NamedOptions } from "./named.js";
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, SAMPLE_DIR } from "./sample.js";
+import { loadNpyDataset } from "./npyDataset.js";
+import { parseDataSpec, type DataSpec } from "./spec.js";
+import { limitDataset } from "./subset.js";
+
+/** Options for {@link loadDataset}. */
+export interface LoadOptions extends Pick<NamedOptions, "env" | "download" | "onNotice"> {
+  /** Keep at most this many images, stratified by class and seeded (`--limit`). */
+  limit?: number;
+  seed?: number;
+  /** Class names for sets that do not carry them (npy, idx). */
+  classes?: string[];
+  /** Folder sets: output size and channels, see {@link FolderOptions}. */
+  size?: FolderOptions["size"];
+  channels?: FolderOptions["channels"];
+  onProgress?: (label: string, done: number, total: number | undefined) => void;
+}
+
+/**
+ * Loads any dataset featurelens reads, from a spec string (see `SPEC_FORMS`) or a parsed spec.
+ * @example (await loadDataset("sample:test")).n // 1000
+ */
+export async function loadDataset(spec: string | DataSpec, options: LoadOptions = {}): Promise<Dataset> {
+  const parsed = typeof spec === "string" ? parseDataSpec(spec) : spec;
+  const ds = await loadParsed(parsed, options);
+  return options.limit !== undefined ? limitDataset(ds, { limit: options.limit, seed: options.seed }) : ds;
+}
+
+async function loadParsed(spec: DataSpec, options: LoadOptions): Promise<Dataset> {
+  const classes = options.classes;
+  switch (spec.kind) {
+    case "sample": {
+      const [images, labels] = FASHION_MNIST_FILES[spec.split].map((f) => join(SAMPLE_DIR, f));
+      return loadIdxDataset(images, labels, { name: `sample:${spec.split}`, classes: FASHION_MNIST_CLASSES });
+    }
+    case "named":
+      return loadNamedDataset(spec.name, spec.split, { ...options, ...(spec.dir ? { dir: spec.dir } : {}) });
+    case "folder": {
+      const result = await loadFolderDataset(spec.path, {
+        ...(options.size ? { size: options.size } : {}),
+        ...(options.channels ? { channels: options.channels } : {}),
+        onProgress: (done, total) => options.onProgress?.("decoding", done, total),
+      });
+      if (result.skipped.length > 0) {
+        const first = result.skipped.slice(0, 3).map((s) => `${s.file} (${s.reason})`).join(", ");
+        options.onNotice?.(`skipped ${result.skipped.length} image(s) that could not be decoded: ${first}${result.skipped.length > 3 ? ", …" : ""}`);
+      }
+      if (result.ignored.length > 0) options.onNotice?.(`ignored ${result.ignored.length} file(s) that are not images`);
+      return result.dataset;
+    }
+    case "npy":
+      return loadNpyDataset(spec.images, spec.labels, classes ? { classes } : {});
+    case "idx":
+      return loadIdxDataset(spec.images, spec.labels, classes ? { classes } : {});
+    case "cifar":
+      return loadCifar10(spec.path, spec.split);
+  }
+}
