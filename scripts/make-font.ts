@@ -3,7 +3,8 @@
  * DejaVu Sans Mono (Debian's fonts-dejavu-core), so that featurelens can label images without any
  * font installed on the user's machine.
  *
- *   node --import tsx scripts/make-font.ts
+ *   npm install --no-save @napi-rs/canvas && node --import tsx scripts/make-font.ts
+ * (@napi-rs/canvas is not a dependency: its lock entries break `npm ci`, and only this script needs it.)
  */
 import { createCanvas, GlobalFonts } from "@napi-rs/canvas";
 import { writeFileSync } from "node:fs";
