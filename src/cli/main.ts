@@ -4,6 +4,9 @@ import sharp from "sharp";
 import { isUserError } from "../util/errors.js";
 import { registerDataset } from "./commands/dataset.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerExtract } from "./commands/extract.js";
+import { registerLayers } from "./commands/layers.js";
+import { registerPredict } from "./commands/predict.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -17,6 +20,9 @@ export function buildProgram(): Command {
     .addHelpText("after", "\nStart with:\n  featurelens demo\n  featurelens dataset --data sample:train --grid samples.png");
   registerDemo(program);
   registerDataset(program);
+  registerLayers(program);
+  registerPredict(program);
+  registerExtract(program);
   return program;
 }
 

@@ -26,3 +26,8 @@ export class UsageError extends FeaturelensError {
 export function isUserError(err: unknown): err is FeaturelensError {
   return err instanceof FeaturelensError;
 }
+
+/** A model file or graph that cannot be used as asked: names the model and the problem. */
+export class ModelError extends FeaturelensError {
+  override name = "ModelError";
+}

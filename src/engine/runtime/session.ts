@@ -1,0 +1,122 @@
+import { availableParallelism } from "node:os";
+import * as ort from "onnxruntime-node";
+import { ModelError } from "../../util/errors.js";
+import type { ModelIR, ValueInfoIR } from "../onnx/ir.js";
+import { DTYPE_OF_ELEM } from "../onnx/ir.js";
+import { serializeModel } from "../onnx/io.js";
+import { type Dtype, formatShape, type Tensor } from "../tensor.js";
+
+/**
+ * The one module that touches onnxruntime-node (STYLE.md §4): a session created from our IR, a
+ * file or bytes, run on our {@link Tensor} type.
+ */
+
+export interface SessionOptions {
+  /** Threads inside one operator (default: every core). */
+  threads?: number;
+  /** "cpu" (default) or "cuda" where onnxruntime-node was installed with ONNXRUNTIME_NODE_INSTALL=cuda12. */
+  executionProvider?: "cpu" | "cuda";
+  /** ORT graph optimisation level (default "all"). */
+  optimization?: "disabled" | "basic" | "extended" | "all";
+  /** Names the model in errors. */
+  source?: string;
+}
+
+export const SESSION_DEFAULTS = { executionProvider: "cpu", optimization: "all" } as const;
+
+export class Session {
+  private constructor(
+    private readonly ort: ort.InferenceSession,
+    readonly inputNames: readonly string[],
+    readonly outputNames: readonly string[],
+    /** Declared inputs (shape and type) when the session was made from IR. */
+    private readonly declared: readonly ValueInfoIR[],
+    private readonly source: string,
+  ) {}
+
+  /** Creates a session; unsupported ops and bad graphs become one ModelError naming the op and node. */
+  static async create(model: ModelIR | Uint8Array | string, options: SessionOptions = {}): Promise<Session> {
+    const source = options.source ?? (typeof model === "string" ? model : "<model>");
+    const ep = options.executionProvider ?? SESSION_DEFAULTS.executionProvider;
+    const opts: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: options.threads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: options.optimization ?? SESSION_DEFAULTS.optimization,
+      executionProviders: ep === "cuda" ? ["cuda", "cpu"] : ["cpu"],
+      logSeverityLevel: 3,
+    };
+    const isIr = typeof model === "object" && !(model instanceof Uint8Array);
+    try {
+      const s =
+        typeof model === "string" ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(isIr ? serializeModel(model) : model, opts);
+      return new Session(s, s.inputNames, s.outputNames, isIr ? model.graph.inputs : [], source);
+    } catch (err) {
+      throw translateCreateError(err, source, ep);
+    }
+  }
+
+  /** Runs the model on `feeds`; returns the outputs asked for (default: all). */
+  async run(feeds: Record<string, Tensor>, outputs: readonly string[] = this.outputNames): Promise<Record<string, Tensor>> {
+    this.checkFeeds(feeds);
+    const ortFeeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+    let result: ort.InferenceSession.ReturnType;
+    try {
+      result = await this.ort.run(ortFeeds, outputs as string[]);
+    } catch (err) {
+      throw new ModelError(`${this.source}: onnxruntime failed to run the model: ${firstLine(err)}`);
+    }
+    const out: Record<string, Tensor> = {};
+    for (const name of outputs) {
+      const t = result[name];
+      out[name] = { dtype: t.type as Dtype, dims: [...t.dims], data: t.data as Tensor["data"] };
+    }
+    return out;
+  }
+
+  async release(): Promise<void> {
+    await this.ort.release();
+  }
+
+  private checkFeeds(feeds: Record<string, Tensor>): void {
+    const problems: string[] = [];
+    for (const name of this.inputNames) if (!(name in feeds)) problems.push(`missing input '${name}'`);
+    for (const name of Object.keys(feeds)) if (!this.inputNames.includes(name)) problems.push(`unknown input '${name}'`);
+    for (const info of this.declared) {
+      const t = feeds[info.name];
+      if (!t || info.type?.kind !== "tensor" || !info.type.shape) continue;
+      const want = info.type.shape;
+      const bad = want.length !== t.dims.length || want.some((d, i) => typeof d === "number" && d !== t.dims[i]);
+      if (bad) problems.push(`input '${info.name}' has shape ${formatShape(t.dims)}, the model expects ${formatShape(want)}`);
+      const wantType = DTYPE_OF_ELEM[info.type.elemType];
+      if (wantType && wantType !== t.dtype) problems.push(`input '${info.name}' is ${t.dtype}, the model expects ${wantType}`);
+    }
+    if (problems.length) {
+      const takes = this.declared.map((i) => `${i.name} ${i.type?.kind === "tensor" && i.type.shape ? formatShape(i.type.shape) : ""}`.trim());
+      throw new ModelError(`${this.source}: ${problems.join("; ")}${takes.length ? ` (the model takes: ${takes.join(", ")})` : ""}`);
+    }
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+}
+
+function translateCreateError(err: unknown, source: string, ep: string): ModelError {
+  const msg = firstLine(err);
+  const noKernel = /Could not find an implementation for (\w+)\((\d+)\) node with name '([^']*)'/.exec(msg);
+  if (noKernel) {
+    return new ModelError(
+      `${source}: op '${noKernel[1]}' (opset ${noKernel[2]}, node '${noKernel[3]}') is not supported by onnxruntime ${ort.env.versions.common} on ${ep}; re-export the model with other ops or another opset`,
+    );
+  }
+  const unknownOp = /No Op registered for (\w+) with domain_version of (\d+)/.exec(msg);
+  if (unknownOp) {
+    return new ModelError(`${source}: op '${unknownOp[1]}' (opset ${unknownOp[2]}) is not an op onnxruntime knows; re-export with standard ONNX ops`);
+  }
+  if (ep === "cuda" && /cuda/i.test(msg)) {
+    return new ModelError(`${source}: the CUDA execution provider is not available (${msg}); install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with a GPU, or use --device cpu`);
+  }
+  return new ModelError(`${source}: onnxruntime cannot load the model: ${msg}`);
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Dataset } from "../data/dataset.js";
+import { readNpy } from "../data/npy.js";
+import { readModel } from "../engine/onnx/io.js";
+import { resolveLayer } from "../engine/onnx/surgery.js";
+import { collectValues, openModel, predictProbabilities } from "./infer.js";
+
+const FIX = join(import.meta.dirname, "..", "engine", "fixtures");
+
+/** The fixture's input images (float [0,1] of uint8 pixels) as a dataset. */
+function fixtureDataset(name: string): Dataset {
+  const x = readNpy(join(FIX, name, "input.npy"));
+  const [n, c, h, w] = x.shape;
+  const images = new Uint8Array(n * h * w * c);
+  const src = x.data as Float32Array;
+  for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) for (let p = 0; p < h * w; p++) images[(i * h * w + p) * c + k] = Math.round(src[(i * c + k) * h * w + p] * 255);
+  return { name, classes: [], n, height: h, width: w, channels: c, images, labels: new Int32Array(n).fill(-1) };
+}
+
+function expectClose(got: Float32Array, want: Float32Array, tol: number, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  expect(worst, what).toBeLessThan(tol);
+}
+
+describe("parity with PyTorch (fixtures from scripts/make-torch-fixtures.py)", () => {
+  for (const name of ["seed-cnn", "mini-resnet18"]) {
+    it(`collectValues(${name}) matches PyTorch's outputs, penultimate features and intermediate maps within 1e-4`, async () => {
+      const model = readModel(join(FIX, name, "model.onnx"));
+      const opened = openModel(model);
+      const files = JSON.parse(readFileSync(join(FIX, name, "outputs.json"), "utf8")) as Record<string, string>;
+      const values = Object.keys(files).map((k) => resolveLayer(model, k).value);
+      const got = await collectValues(opened, fixtureDataset(name), values, { batchSize: 3 });
+      Object.keys(files).forEach((k, i) => {
+        const want = readNpy(join(FIX, name, files[k]));
+        const g = got.get(values[i])!;
+        expect(g.dims, k).toEqual(want.shape);
+        expectClose(g.data, want.data as Float32Array, 1e-4, `${name} ${k}`);
+      });
+    });
+  }
+
+  it("predictProbabilities(model) does not apply softmax twice when the graph ends in Softmax, and applies it to bare logits", async () => {
+    const seed = openModel(readModel(join(FIX, "seed-cnn", "model.onnx")));
+    expect(seed.head.activation).toBe("softmax");
+    const p = await predictProbabilities(seed, fixtureDataset("seed-cnn"));
+    expectClose(p.data, readNpy(join(FIX, "seed-cnn", "output.npy")).data as Float32Array, 1e-5, "seed probs");
+
+    const res = openModel(readModel(join(FIX, "mini-resnet18", "model.onnx")));
+    expect(res.head.activation).toBe("none");
+    const q = await predictProbabilities(res, fixtureDataset("mini-resnet18"));
+    const logits = readNpy(join(FIX, "mini-resnet18", "output.npy")).data as Float32Array;
+    for (let i = 0; i < q.dims[0]; i++) {
+      const row = Array.from(logits.subarray(i * 10, i * 10 + 10));
+      const m = Math.max(...row);
+      const z = row.reduce((s, v) => s + Math.exp(v - m), 0);
+      for (let j = 0; j < 10; j++) expect(q.data[i * 10 + j]).toBeCloseTo(Math.exp(row[j] - m) / z, 5);
+    }
+  });
+});
