@@ -3,7 +3,7 @@
  * seed CNN and ResNet-18 (1-channel stem): featurelens `collectValues` (what `extract` runs) vs a
  * bare onnxruntime-node loop on the same graph (our overhead; both timed from session creation
  * to the last batch, pixels converted batch by batch) vs
- * PyTorch on CPU with the same threads and batch size, in one run, best of 5 each.
+ * PyTorch on CPU with the same threads and batch size, in one run, median of 5 interleaved runs each (this VM's timings vary ±15% run to run).
  *
  *   apt-get install dataset-fashion-mnist python3-torch python3-torchvision
  *   /usr/bin/python3 scripts/make-torch-fixtures.py --full       # writes bench/.cache/resnet18
@@ -25,14 +25,17 @@ const MODELS = {
   resnet18: "bench/.cache/resnet18/model.onnx",
 };
 
-async function best(f: () => Promise<void>): Promise<number> {
-  let b = Infinity;
+/** Median seconds of REPEATS runs of each function, the runs interleaved so both see the same machine. */
+async function medians(fs: (() => Promise<void>)[]): Promise<number[]> {
+  const times: number[][] = fs.map(() => []);
   for (let r = 0; r < REPEATS; r++) {
-    const t0 = process.hrtime.bigint();
-    await f();
-    b = Math.min(b, Number(process.hrtime.bigint() - t0) / 1e9);
+    for (const [i, f] of fs.entries()) {
+      const t0 = process.hrtime.bigint();
+      await f();
+      times[i].push(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
   }
-  return b;
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
 const ds = await loadDataset("fashion-mnist:test");
@@ -41,13 +44,13 @@ const torch = JSON.parse(execFileSync("/usr/bin/python3", [join("bench", "torch_
 for (const [name, path] of Object.entries(MODELS)) {
   const opened = openModel(readModel(path));
   const value = opened.head.penultimate!;
-  const ours = await best(async () => {
+  const runOurs = async () => {
     await collectValues(opened, ds, [value], { threads: THREADS, batchSize: BATCH });
-  });
+  };
   // Bare onnxruntime: what a user would write by hand — create a session on the same graph and
   // outputs, convert each batch of pixels to float (÷255, NCHW), run.
   const bytes = serializeModel(withOutputs(opened.model, [value]));
-  const bare = await best(async () => {
+  const runBare = async () => {
     const session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: THREADS,
       interOpNumThreads: 1,
@@ -62,13 +65,14 @@ for (const [name, path] of Object.entries(MODELS)) {
       await session.run({ [opened.spec.name]: new ort.Tensor("float32", x, [n, 1, 28, 28]) }, [value]);
     }
     await session.release();
-  });
+  };
+  const [ours, bare] = await medians([runOurs, runBare]);
   const rate = (s: number) => Math.round(ds.n / s).toLocaleString("en-US");
   rows.push(
     `| ${name} | ${rate(ours)} | ${rate(bare)} | ${rate(torch[name])} | ${(bare / ours).toFixed(2)}× | ${(torch[name] / ours).toFixed(2)}× |`,
   );
 }
-console.log(`Penultimate features of 10,000 Fashion-MNIST test images; ${THREADS} threads, batch ${BATCH}, best of ${REPEATS} (images/s).\n`);
+console.log(`Penultimate features of 10,000 Fashion-MNIST test images; ${THREADS} threads, batch ${BATCH}, median of ${REPEATS} interleaved runs (images/s).\n`);
 console.log("| model | featurelens extract | bare onnxruntime-node | PyTorch 1.13 CPU | featurelens / bare ORT | featurelens / PyTorch |");
 console.log("|---|---:|---:|---:|---:|---:|");
 for (const r of rows) console.log(r);

@@ -1,18 +1,12 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
+import { ROOT, runCli } from "./cli.testutil.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "bin", "featurelens.js");
-
-/** Runs the installed command as a user would (needs dist/, which `npm install` builds). */
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...process.env, FEATURELENS_OFFLINE: "1" } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const run = runCli;
 
 describe("featurelens CLI", () => {
   it("featurelens --help and --version answer", () => {
@@ -33,6 +27,11 @@ describe("featurelens CLI", () => {
     expect(r.out).toMatch(/Ankle boot\s+500\s+10\.0%/);
     const meta = await sharp(join(out, "samples-train.png")).metadata();
     expect(meta.width).toBeGreaterThan(600);
+    expect(r.out).toMatch(/\/relu7\/Relu\s+Relu\s+\[N, 64\]\s+0\s+← penultimate/);
+    expect(r.out).toMatch(/62,650 parameters/);
+    expect(existsSync(join(out, "seed-cnn-untrained.onnx"))).toBe(true);
+    expect(existsSync(join(out, "inspect", "maps", "01-relu1-Relu.png"))).toBe(true);
+    expect(existsSync(join(out, "inspect", "summary.json"))).toBe(true);
   });
 
   it("featurelens dataset --json prints stable keys", () => {

@@ -5,6 +5,7 @@ import { isUserError } from "../util/errors.js";
 import { registerDataset } from "./commands/dataset.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerExtract } from "./commands/extract.js";
+import { registerInspect } from "./commands/inspect.js";
 import { registerLayers } from "./commands/layers.js";
 import { registerPredict } from "./commands/predict.js";
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerLayers(program);
   registerPredict(program);
   registerExtract(program);
+  registerInspect(program);
   return program;
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../util/errors.js";
-import { createRng } from "../util/rng.js";
+import { fuzzParser } from "../util/fuzz.testutil.js";
 import { encodeIdxUint8, loadIdxDataset, parseIdx, writeIdxUint8 } from "./idx.js";
 import { FASHION_MNIST_FILES, SAMPLE_DIR } from "./sample.js";
 
@@ -46,22 +46,9 @@ describe("parseIdx", () => {
   });
 
   it("parseIdx(bytes) on 400 seeded truncations and byte flips throws DataError or parses, never anything else", () => {
-    const rng = createRng(11);
     const plain = encodeIdxUint8([5, 6, 7], Uint8Array.from({ length: 210 }, (_, i) => i));
-    const gz = gzipSync(plain);
-    let errors = 0;
-    for (let t = 0; t < 400; t++) {
-      let bytes = Uint8Array.from(t % 2 ? gz : plain);
-      if (rng.next() < 0.5) bytes = bytes.subarray(0, rng.int(bytes.length));
-      for (let f = rng.int(4); f > 0 && bytes.length > 0; f--) bytes[rng.int(bytes.length)] = rng.int(256);
-      try {
-        parseIdx(bytes, "fuzz");
-      } catch (err) {
-        expect(err).toBeInstanceOf(DataError);
-        errors++;
-      }
-    }
-    expect(errors).toBeGreaterThan(100);
+    const rejected = fuzzParser({ sources: [plain, gzipSync(plain)], trials: 400, seed: 11, parse: (b) => parseIdx(b, "fuzz"), errorClass: DataError });
+    expect(rejected).toBeGreaterThan(100);
   });
 });
 

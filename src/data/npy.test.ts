@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../util/errors.js";
-import { createRng } from "../util/rng.js";
+import { fuzzParser } from "../util/fuzz.testutil.js";
 import { encodeNpy, parseNpy, readNpy, toInt32Labels, writeNpy } from "./npy.js";
 
 const fixture = (name: string) => join(import.meta.dirname, "fixtures", name);
@@ -92,22 +92,8 @@ describe("toInt32Labels", () => {
 
 describe("parseNpy fuzz", () => {
   it("parseNpy(bytes) on 500 seeded truncations and byte flips throws DataError or parses, never anything else", () => {
-    const rng = createRng(7);
-    const seeds = ["f32_2x3.npy", "i64_vec.npy", "v2_f32.npy", "u8_2x2x3.npy"].map((n) => readFileSync(fixture(n)));
-    let errors = 0;
-    for (let t = 0; t < 500; t++) {
-      const src = seeds[t % seeds.length];
-      let bytes: Uint8Array = Uint8Array.from(src);
-      if (rng.next() < 0.5) bytes = bytes.subarray(0, rng.int(bytes.length));
-      const flips = rng.int(4);
-      for (let f = 0; f < flips && bytes.length > 0; f++) bytes[rng.int(bytes.length)] = rng.int(256);
-      try {
-        parseNpy(bytes, "fuzz.npy");
-      } catch (err) {
-        expect(err).toBeInstanceOf(DataError);
-        errors++;
-      }
-    }
-    expect(errors).toBeGreaterThan(100);
+    const sources = ["f32_2x3.npy", "i64_vec.npy", "v2_f32.npy", "u8_2x2x3.npy"].map((n) => readFileSync(fixture(n)));
+    const rejected = fuzzParser({ sources, trials: 500, seed: 7, parse: (b) => parseNpy(b, "fuzz.npy"), errorClass: DataError });
+    expect(rejected).toBeGreaterThan(100);
   });
 });

@@ -1,13 +1,15 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Dataset } from "../data/dataset.js";
 import { readNpy } from "../data/npy.js";
 import { readModel } from "../engine/onnx/io.js";
 import { resolveLayer } from "../engine/onnx/surgery.js";
+import { METADATA_KEYS } from "../engine/onnx/modelInfo.js";
 import { collectValues, openModel, predictProbabilities } from "./infer.js";
 
 const FIX = join(import.meta.dirname, "..", "engine", "fixtures");
+const FULL_RESNET = join(import.meta.dirname, "..", "..", "bench", ".cache", "resnet18", "model.onnx");
 
 /** The fixture's input images (float [0,1] of uint8 pixels) as a dataset. */
 function fixtureDataset(name: string): Dataset {
@@ -42,6 +44,42 @@ describe("parity with PyTorch (fixtures from scripts/make-torch-fixtures.py)", (
       });
     });
   }
+
+  it.runIf(existsSync(FULL_RESNET))("collectValues(torchvision ResNet-18, 1-channel stem) matches PyTorch within 1e-4 (run scripts/make-torch-fixtures.py --full first)", async () => {
+    const dir = join(FULL_RESNET, "..");
+    const model = readModel(FULL_RESNET);
+    const files = JSON.parse(readFileSync(join(dir, "outputs.json"), "utf8")) as Record<string, string>;
+    const values = Object.keys(files).map((k) => resolveLayer(model, k).value);
+    const x = readNpy(join(dir, "input.npy"));
+    const [n, c, h, w] = x.shape;
+    const images = Uint8Array.from(x.data as Float32Array, (v) => Math.round(v * 255));
+    const ds: Dataset = { name: "resnet18", classes: [], n, height: h, width: w, channels: c, images, labels: new Int32Array(n).fill(-1) };
+    const got = await collectValues(openModel(model), ds, values);
+    Object.keys(files).forEach((k, i) => expectClose(got.get(values[i])!.data, readNpy(join(dir, files[k])).data as Float32Array, 1e-4, `resnet18 ${k}`));
+  });
+
+  it("collectValues(model) applies the preprocessing recorded in the model's metadata", async () => {
+    const model = readModel(join(FIX, "seed-cnn", "model.onnx"));
+    const ds = fixtureDataset("seed-cnn");
+    const plain = openModel(model);
+    const value = resolveLayer(model, "/conv1/Conv").value;
+    const recorded = { ...model, metadata: [...model.metadata, { key: METADATA_KEYS.preprocess, value: JSON.stringify({ scale: 1 / 255, mean: [0.5], std: [0.25] }) }] };
+    const opened = openModel(recorded);
+    expect(opened.preprocess).toEqual({ scale: 1 / 255, mean: [0.5], std: [0.25] });
+    const a = (await collectValues(opened, ds, [value])).get(value)!.data;
+    const b = (await collectValues(plain, ds, [value], { preprocess: { scale: 1 / 255, mean: [0.5], std: [0.25] } })).get(value)!.data;
+    const c = (await collectValues(plain, ds, [value])).get(value)!.data;
+    expectClose(a, b, 1e-6, "recorded = explicit");
+    expect(Math.abs(a[0] - c[0])).toBeGreaterThan(1e-3);
+  });
+
+  it("collectValues(model) on images the model cannot take says so and suggests --size", async () => {
+    const model = readModel(join(FIX, "seed-cnn", "model.onnx"));
+    model.graph.inputs[0].type = { kind: "tensor", elemType: 1, shape: ["N", 1, "H", "W"] };
+    const small: Dataset = { name: "small", classes: [], n: 2, height: 8, width: 8, channels: 1, images: new Uint8Array(128), labels: new Int32Array(2).fill(-1) };
+    const head = resolveLayer(model, "logits").value;
+    await expect(collectValues(openModel(model), small, [head])).rejects.toThrow(/failed to run the model on input \[2, 1, 8, 8\].*resize them \(--size\)/);
+  });
 
   it("predictProbabilities(model) does not apply softmax twice when the graph ends in Softmax, and applies it to bare logits", async () => {
     const seed = openModel(readModel(join(FIX, "seed-cnn", "model.onnx")));

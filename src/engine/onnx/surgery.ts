@@ -47,7 +47,8 @@ export interface Layer {
  * @example listLayers(model).map((l) => l.name).slice(0, 2) // ["/conv1/Conv", "/relu1/Relu"]
  */
 export function listLayers(model: ModelIR, shapes: Map<string, ValueShape> = inferShapes(model)): Layer[] {
-  const init = new Map(model.graph.initializers.map((t) => [t.name, t.dims.reduce((a, b) => a * b, 1)]));
+  // Scalars (a Dropout ratio, Clip bounds) are settings, not trained parameters.
+  const init = new Map(model.graph.initializers.map((t) => [t.name, t.dims.length === 0 ? 0 : t.dims.reduce((a, b) => a * b, 1)]));
   const layers: Layer[] = [];
   for (const node of model.graph.nodes) {
     if (PLUMBING.has(node.opType)) continue;

@@ -65,7 +65,10 @@ export class Session {
     try {
       result = await this.ort.run(ortFeeds, outputs as string[]);
     } catch (err) {
-      throw new ModelError(`${this.source}: onnxruntime failed to run the model: ${firstLine(err)}`);
+      const shapes = Object.entries(feeds).map(([n, t]) => `${n} ${formatShape(t.dims)}`).join(", ");
+      throw new ModelError(
+        `${this.source}: onnxruntime failed to run the model on ${shapes}: ${firstLine(err)}; if the images are too small or too large for the model, resize them (--size)`,
+      );
     }
     const out: Record<string, Tensor> = {};
     for (const name of outputs) {

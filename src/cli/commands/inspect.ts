@@ -1,0 +1,53 @@
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { inspectImage } from "../../nn/inspect.js";
+import { type LayerSummary, writeInspection } from "../../report/inspection.js";
+import { imageAt } from "../../data/dataset.js";
+import { formatShape } from "../../engine/tensor.js";
+import { classNamesFor } from "../classes.js";
+import { addDataOptions, type DataCliOptions, loadFromOptions } from "../data.js";
+import { addModelOptions, type ModelCliOptions, openFromOptions } from "../model.js";
+import { integer } from "../options.js";
+import { createProgress } from "../progress.js";
+
+interface InspectOptions extends DataCliOptions, ModelCliOptions {
+  index: number;
+  out: string;
+}
+
+/** `featurelens inspect`: what each layer sees for one image. */
+export function registerInspect(program: Command): void {
+  const cmd = program
+    .command("inspect")
+    .description("for one image: every layer's feature maps and activation histogram, the softmax, and summary.json")
+    .requiredOption("--index <i>", "which image of the dataset", integer("--index"))
+    .requiredOption("--out <dir>", "folder for the pictures and summary.json")
+    .addHelpText("after", "\nExample:\n  featurelens inspect --model model.onnx --data sample:test --index 42 --out inspect-42");
+  addModelOptions(cmd);
+  addDataOptions(cmd).action(async (opts: InspectOptions) => {
+    const opened = openFromOptions(opts);
+    const ds = await loadFromOptions(opts);
+    const result = await inspectImage(opened, ds, opts.index, { executionProvider: opts.device, ...(opts.threads ? { threads: opts.threads } : {}) });
+    const names = classNamesFor(opened.model, ds, result.probabilities.length);
+    const out = resolve(opts.out);
+    const bar = createProgress({ label: "drawing", total: result.layers.length, unit: "layers" });
+    const summary = await writeInspection(out, result, names, { height: ds.height, width: ds.width, channels: ds.channels, pixels: imageAt(ds, opts.index) }, (d, t) => bar.update(d, t)).finally(() => bar.stop());
+    const label = result.label >= 0 ? names[result.label] : "no label";
+    process.stdout.write(
+      `image #${opts.index} (${label}): predicted ${names[result.predicted]} with ${(100 * result.probabilities[result.predicted]).toFixed(1)}%\n\n` +
+        formatStats(summary.layers) +
+        `\nwrote ${summary.layers.length} layers' pictures and summary.json to ${out}\n`,
+    );
+  });
+}
+
+/** The per-layer statistics as a table for the terminal. */
+export function formatStats(layers: LayerSummary[]): string {
+  const w = Math.min(48, Math.max(5, ...layers.map((l) => l.name.length)));
+  const head = `  ${"layer".padEnd(w)}  ${"shape".padEnd(14)}  ${"mean".padStart(9)}  ${"std".padStart(9)}  ${"min".padStart(9)}  ${"max".padStart(9)}  zeros`;
+  const f = (x: number) => (Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toFixed(4)).padStart(9);
+  const rows = layers.map(
+    (l) => `  ${l.name.slice(-w).padEnd(w)}  ${formatShape(l.shape).padEnd(14)}  ${f(l.mean)}  ${f(l.std)}  ${f(l.min)}  ${f(l.max)}  ${(100 * l.zeros).toFixed(1).padStart(5)}%`,
+  );
+  return `${head}\n${rows.join("\n")}\n`;
+}
