@@ -8,6 +8,7 @@ import { registerExtract } from "./commands/extract.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerLayers } from "./commands/layers.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerTrain } from "./commands/train.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerExtract(program);
   registerInspect(program);
+  registerTrain(program);
   return program;
 }
 

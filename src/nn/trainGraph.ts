@@ -1,0 +1,179 @@
+import { Emitter } from "../engine/autodiff/emit.js";
+import { backward } from "../engine/autodiff/gradients.js";
+import { DataType, type GraphIR, intAttr, type ModelIR, type NodeIR, type TensorIR, type ValueInfoIR } from "../engine/onnx/ir.js";
+import { findHead, producers } from "../engine/onnx/surgery.js";
+import { ModelError } from "../util/errors.js";
+import { emitUpdate, type OptimizerSpec, STEP_INPUTS, stateSlots } from "./optimizers.js";
+
+/**
+ * The training-step graph: the model in training mode (batch statistics, dropout on), softmax
+ * cross-entropy on its logits, the backward pass from our autodiff, and the optimizer update —
+ * one onnxruntime session that takes parameters, optimizer state and a batch, and returns the
+ * loss, the number of correct predictions, the new parameters and the new state.
+ */
+
+export interface TrainGraphOptions {
+  /** Initializers to train; the rest stay constant (frozen). */
+  trainable: readonly string[];
+  optimizer: OptimizerSpec;
+  /** Seed of the dropout masks. */
+  seed?: number;
+}
+
+export interface TrainGraph {
+  model: ModelIR;
+  /** Graph input of the images. */
+  input: string;
+  /** Graph input of the (smoothed) one-hot targets, N×K. */
+  targets: string;
+  /** Trainable parameters, in order: graph input name = parameter name; output = `updated[i]`. */
+  params: string[];
+  updated: string[];
+  /** Optimizer state per parameter (same order), slots by `stateSlots`; inputs and their new values. */
+  state: { input: string; output: string; param: string; slot: string }[];
+  /** BatchNorm running statistics: input (the initializer name) and its new value. */
+  running: { input: string; output: string }[];
+  loss: string;
+  correct: string;
+  numClasses: number;
+}
+
+const TRAIN_OPSET = 17;
+const TARGETS = "train/targets";
+
+export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): TrainGraph {
+  const head = findHead(model);
+  const graph: GraphIR = { ...model.graph, nodes: prune(model.graph, head.logits), initializers: [...model.graph.initializers], inputs: [...model.graph.inputs], valueInfo: [] };
+  const em = new Emitter(graph);
+  const init = new Map(graph.initializers.map((t) => [t.name, t]));
+  const trainable = new Set(options.trainable);
+  for (const p of trainable) if (!init.has(p)) throw new ModelError(`no parameter named '${p}' to train`);
+
+  const running = trainingMode(graph, em, options.seed ?? 0);
+  const logits = head.logits;
+
+  // Loss: softmax cross-entropy against target distributions (label smoothing is in the targets).
+  const n = em.op("/loss", "Cast", [em.op("/loss", "Gather", [em.op("/loss", "Shape", [logits]), em.ints("/loss", [0])])], { to: DataType.FLOAT });
+  const logp = em.op("/loss", "LogSoftmax", [logits], { axis: 1 });
+  const loss = em.op("/loss", "Div", [em.op("/loss", "Neg", [em.op("/loss", "ReduceSum", [em.op("/loss", "Mul", [TARGETS, logp])], { keepdims: 0 })]), n]);
+  const correct = em.op("/loss", "ReduceSum", [
+    em.op("/loss", "Cast", [em.op("/loss", "Equal", [em.op("/loss", "ArgMax", [logits], { axis: 1, keepdims: 0 }), em.op("/loss", "ArgMax", [TARGETS], { axis: 1, keepdims: 0 })])], { to: DataType.FLOAT }),
+  ], { keepdims: 0 });
+  // d loss / d logits = (softmax − targets) / N, the fused rule (no LogSoftmax rule needed).
+  const dlogits = em.op("/grad/loss", "Div", [em.op("/grad/loss", "Sub", [em.op("/grad/loss", "Softmax", [logits], { axis: 1 }), TARGETS]), n]);
+
+  const params = options.trainable.slice();
+  const stateInputs = new Set(running.map((r) => r.input));
+  // Trainable parameters and running statistics become graph inputs; frozen ones stay constants.
+  graph.initializers = graph.initializers.filter((t) => !trainable.has(t.name) && !stateInputs.has(t.name));
+  const k = classesFrom(init, head.classifier);
+  const floatInput = (name: string, dims: (number | string)[]): ValueInfoIR => ({ name, type: { kind: "tensor", elemType: DataType.FLOAT, shape: dims } });
+  graph.inputs.push(floatInput(TARGETS, ["N", k]), floatInput(STEP_INPUTS.lr, []));
+  if (options.optimizer.kind !== "sgd") graph.inputs.push(floatInput(STEP_INPUTS.biasCorrection1, []), floatInput(STEP_INPUTS.biasCorrection2, []));
+  for (const p of params) graph.inputs.push(floatInput(p, init.get(p)!.dims));
+  for (const r of running) graph.inputs.push(floatInput(r.input, init.get(r.input)!.dims));
+
+  const withGrads = backward({ ...model, graph, opsetImports: [{ domain: "", version: TRAIN_OPSET }] }, { wrt: params, seeds: new Map([[logits, dlogits]]) });
+  const out = withGrads.model;
+  const em2 = new Emitter(out.graph);
+  const slots = stateSlots(options.optimizer);
+  const state: TrainGraph["state"] = [];
+  const updated: string[] = [];
+  for (const p of params) {
+    const inputs = slots.map((slot) => {
+      const name = `opt/${slot}/${p}`;
+      out.graph.inputs.push(floatInput(name, init.get(p)!.dims));
+      return name;
+    });
+    const u = emitUpdate(em2, options.optimizer, p, withGrads.gradients.get(p)!, inputs);
+    updated.push(u.param);
+    slots.forEach((slot, i) => state.push({ input: inputs[i], output: u.state[i], param: p, slot }));
+  }
+  const outputs = [loss, correct, ...updated, ...state.map((s) => s.output), ...running.map((r) => r.output)];
+  out.graph.outputs = outputs.map((name) => ({ name, type: { kind: "tensor", elemType: DataType.FLOAT } }));
+  return { model: out, input: model.graph.inputs[0].name, targets: TARGETS, params, updated, state, running, loss, correct, numClasses: k };
+}
+
+/** The nodes needed to compute `value` (drops a final Softmax and anything after the logits). */
+function prune(g: GraphIR, value: string): NodeIR[] {
+  const prod = producers(g);
+  const need = new Set<NodeIR>();
+  const stack = [value];
+  while (stack.length) {
+    const n = prod.get(stack.pop()!);
+    if (!n || need.has(n)) continue;
+    need.add(n);
+    stack.push(...n.inputs.filter(Boolean));
+  }
+  return g.nodes.filter((n) => need.has(n)).map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] }));
+}
+
+function classesFrom(init: Map<string, TensorIR>, classifier: NodeIR | undefined): number {
+  const w = classifier && init.get(classifier.inputs[1]);
+  if (!w) throw new ModelError("cannot find the classifier layer (a Gemm/MatMul producing the logits) to train");
+  const transB = classifier.opType === "Gemm" ? intAttr(classifier, "transB", 0) : 0;
+  return transB ? w.dims[0] : w.dims[1];
+}
+
+/**
+ * Switches the graph to training behaviour, in place: BatchNormalization is rebuilt from primitive
+ * ops with batch statistics (Ioffe & Szegedy 2015, Alg. 1) and returns its running-average updates;
+ * Dropout gets training_mode = true and a fixed seed.
+ */
+function trainingMode(graph: GraphIR, em: Emitter, seed: number): { input: string; output: string }[] {
+  const running: { input: string; output: string }[] = [];
+  const nodes: NodeIR[] = [];
+  let trueConst: string | undefined;
+  for (const node of graph.nodes) {
+    if (node.opType === "Dropout") {
+      trueConst ??= boolTrue(graph, em);
+      const ratio = node.inputs[1] || em.scalar(`${node.name}`, 0.5);
+      nodes.push({ ...node, inputs: [node.inputs[0], ratio, trueConst], outputs: [node.outputs[0]], attributes: [{ name: "seed", value: { type: "int", value: seed } }] });
+      continue;
+    }
+    if (node.opType !== "BatchNormalization") {
+      nodes.push(node);
+      continue;
+    }
+    // The emitter appends to graph.nodes: point it at the list being built.
+    const before = graph.nodes;
+    graph.nodes = nodes;
+    running.push(...decomposeBatchNorm(node, em));
+    graph.nodes = before;
+  }
+  graph.nodes = nodes;
+  return running;
+}
+
+function boolTrue(graph: GraphIR, em: Emitter): string {
+  const name = em.fresh("train/training_mode");
+  graph.initializers.push({ name, dataType: DataType.BOOL, dims: [], raw: Uint8Array.of(1) });
+  return name;
+}
+
+/** BatchNormalization in training mode from ReduceMean, Sub, Mul, Div, Sqrt, Add; appends to em.graph.nodes. */
+function decomposeBatchNorm(node: NodeIR, em: Emitter): { input: string; output: string }[] {
+  const [x, scale, bias, mean, varName] = node.inputs;
+  const eps = (node.attributes.find((a) => a.name === "epsilon")?.value as { value?: number } | undefined)?.value ?? 1e-5;
+  const momentum = (node.attributes.find((a) => a.name === "momentum")?.value as { value?: number } | undefined)?.value ?? 0.9;
+  const s = node.name || node.outputs[0];
+  const op = (type: string, inputs: string[], attrs = {}) => em.op(s, type, inputs, attrs);
+  const axes = [0, 2, 3];
+  const chan = em.ints(s, [1, -1, 1, 1]);
+  const mu = op("ReduceMean", [x], { axes, keepdims: 1 });
+  const xc = op("Sub", [x, mu]);
+  const variance = op("ReduceMean", [op("Mul", [xc, xc])], { axes, keepdims: 1 });
+  const xhat = op("Div", [xc, op("Sqrt", [op("Add", [variance, em.scalar(s, eps)])])]);
+  const y = op("Add", [op("Mul", [xhat, op("Reshape", [scale, chan])]), op("Reshape", [bias, chan])]);
+  em.graph.nodes.push({ name: em.fresh(`${s}/Identity`), opType: "Identity", domain: "", inputs: [y], outputs: [node.outputs[0]], attributes: [] });
+  // Running averages as PyTorch keeps them: the variance unbiased by n/(n−1), n = N·H·W.
+  const count = op("Cast", [op("ReduceProd", [op("Gather", [op("Shape", [x]), em.ints(s, [0, 2, 3])])], { keepdims: 0 })], { to: DataType.FLOAT });
+  const unbias = op("Div", [count, op("Sub", [count, em.scalar(s, 1)])]);
+  const flat = em.ints(s, [-1]);
+  const newMean = op("Add", [op("Mul", [mean, em.scalar(s, momentum)]), op("Mul", [op("Reshape", [mu, flat]), em.scalar(s, 1 - momentum)])]);
+  const newVar = op("Add", [op("Mul", [varName, em.scalar(s, momentum)]), op("Mul", [op("Mul", [op("Reshape", [variance, flat]), unbias]), em.scalar(s, 1 - momentum)])]);
+  return [
+    { input: mean, output: newMean },
+    { input: varName, output: newVar },
+  ];
+}

@@ -1,0 +1,108 @@
+import type { ModelIR, TensorIR } from "../engine/onnx/ir.js";
+import { DataType } from "../engine/onnx/ir.js";
+import { Session } from "../engine/runtime/session.js";
+import type { Tensor } from "../engine/tensor.js";
+import { biasCorrections, type OptimizerSpec, STEP_INPUTS } from "./optimizers.js";
+import { buildTrainGraph, type TrainGraph } from "./trainGraph.js";
+
+/** Options for {@link TrainSession.create}. */
+export interface TrainSessionOptions {
+  /** Initializers to train (default: every float weight and bias). */
+  trainable?: readonly string[];
+  optimizer: OptimizerSpec;
+  seed?: number;
+  threads?: number;
+}
+
+/**
+ * A model being trained: its parameters, optimizer state and BatchNorm running statistics live
+ * here in JavaScript and go through one onnxruntime session per step.
+ */
+export class TrainSession {
+  /** Steps taken so far (Adam's t). */
+  steps = 0;
+
+  private constructor(
+    readonly base: ModelIR,
+    readonly graph: TrainGraph,
+    private readonly session: Session,
+    readonly optimizer: OptimizerSpec,
+    /** Current values of parameters, optimizer state and running statistics, by graph input name. */
+    readonly values: Map<string, Float32Array>,
+  ) {}
+
+  static async create(model: ModelIR, options: TrainSessionOptions): Promise<TrainSession> {
+    const trainable = options.trainable ?? defaultTrainable(model);
+    const graph = buildTrainGraph(model, { trainable, optimizer: options.optimizer, seed: options.seed ?? 0 });
+    const session = await Session.create(graph.model, { ...(options.threads ? { threads: options.threads } : {}), source: "training graph" });
+    const init = new Map(model.graph.initializers.map((t) => [t.name, t]));
+    const values = new Map<string, Float32Array>();
+    for (const p of graph.params) values.set(p, floatsOf(init.get(p)!));
+    for (const s of graph.state) values.set(s.input, new Float32Array(values.get(s.param)!.length));
+    for (const r of graph.running) values.set(r.input, floatsOf(init.get(r.input)!));
+    return new TrainSession(model, graph, session, options.optimizer, values);
+  }
+
+  /** One optimizer step on a batch; returns the batch's mean loss and number of correct predictions. */
+  async step(x: Tensor<"float32">, targets: Float32Array, lr: number): Promise<{ loss: number; correct: number }> {
+    const g = this.graph;
+    const n = x.dims[0];
+    this.steps++;
+    const feeds: Record<string, Tensor> = {
+      [g.input]: x,
+      [g.targets]: { dtype: "float32", dims: [n, g.numClasses], data: targets },
+      [STEP_INPUTS.lr]: scalar(lr),
+    };
+    if (this.optimizer.kind !== "sgd") {
+      const [c1, c2] = biasCorrections(this.optimizer, this.steps);
+      feeds[STEP_INPUTS.biasCorrection1] = scalar(c1);
+      feeds[STEP_INPUTS.biasCorrection2] = scalar(c2);
+    }
+    const inputs = [...g.params, ...g.state.map((s) => s.input), ...g.running.map((r) => r.input)];
+    for (const name of inputs) {
+      const v = this.values.get(name)!;
+      feeds[name] = { dtype: "float32", dims: this.dims(name), data: v };
+    }
+    const outputs = [g.loss, g.correct, ...g.updated, ...g.state.map((s) => s.output), ...g.running.map((r) => r.output)];
+    const out = await this.session.run(feeds, outputs);
+    g.params.forEach((p, i) => this.values.set(p, out[g.updated[i]].data as Float32Array));
+    for (const s of g.state) this.values.set(s.input, out[s.output].data as Float32Array);
+    for (const r of g.running) this.values.set(r.input, out[r.output].data as Float32Array);
+    return { loss: (out[g.loss].data as Float32Array)[0], correct: (out[g.correct].data as Float32Array)[0] };
+  }
+
+  /** The inference model with the current parameters and running statistics as its initializers. */
+  exportModel(): ModelIR {
+    const initializers = this.base.graph.initializers.map((t) => {
+      const v = this.values.get(t.name);
+      return v ? { ...t, raw: new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength)) } : t;
+    });
+    return { ...this.base, graph: { ...this.base.graph, initializers } };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+
+  private dims(name: string): number[] {
+    return this.graph.model.graph.inputs.find((i) => i.name === name)!.type!.kind === "tensor"
+      ? ((this.graph.model.graph.inputs.find((i) => i.name === name)!.type as { shape: number[] }).shape)
+      : [];
+  }
+}
+
+const scalar = (v: number): Tensor<"float32"> => ({ dtype: "float32", dims: [], data: Float32Array.of(v) });
+
+function floatsOf(t: TensorIR): Float32Array {
+  return new Float32Array(t.raw.buffer.slice(t.raw.byteOffset, t.raw.byteOffset + t.raw.byteLength));
+}
+
+/** Every float initializer that is a weight or bias: not a scalar setting, not a BatchNorm running statistic. */
+export function defaultTrainable(model: ModelIR): string[] {
+  const runningStats = new Set(model.graph.nodes.filter((n) => n.opType === "BatchNormalization").flatMap((n) => n.inputs.slice(3, 5)));
+  const used = new Set(model.graph.nodes.flatMap((n) => n.inputs));
+  return model.graph.initializers
+    .filter((t) => t.dataType === DataType.FLOAT && t.dims.length > 0 && !runningStats.has(t.name) && used.has(t.name))
+    .filter((t) => !model.graph.nodes.some((n) => (n.opType === "Reshape" || n.opType === "Clip" || n.opType === "Dropout") && n.inputs.slice(1).includes(t.name)))
+    .map((t) => t.name);
+}

@@ -1,0 +1,99 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadDataset } from "../data/load.js";
+import { trainValSplit } from "../data/subset.js";
+import { mlp, seedCnn } from "../engine/onnx/architectures.js";
+import { readModel } from "../engine/onnx/io.js";
+import { DEFAULT_PREPROCESS } from "../engine/onnx/modelInfo.js";
+import { createRng } from "../util/rng.js";
+import { augmentImages } from "./augment.js";
+import { learningRate, OPTIMIZER_DEFAULTS } from "./optimizers.js";
+import { oneHotTargets } from "./targets.js";
+import { evaluate, train, TrainingStopped } from "./trainer.js";
+import { firstLayerParams, replaceHead, trainableAfterFreezing, weightedLayers } from "./transfer.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "train-"));
+
+describe("train", () => {
+  it("train(mlp, sample) learns: validation accuracy well above chance after 2 epochs, files written", async () => {
+    const ds = await loadDataset("sample:train", { limit: 1500, seed: 1 });
+    const { train: tr, val } = trainValSplit(ds, { fraction: 0.2, seed: 1 });
+    const out = tmp();
+    const model = mlp({ inputShape: [1, 28, 28], classes: 10, seed: 0 });
+    const r = await train({ model, train: tr, val, out, epochs: 2, batchSize: 64, lr: 1e-3, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS, threads: 1 });
+    expect(r.history).toHaveLength(2);
+    expect(r.history[1].val_accuracy!).toBeGreaterThan(0.6);
+    expect(r.history[1].train_loss).toBeLessThan(r.history[0].train_loss);
+    expect(existsSync(join(out, "model.onnx"))).toBe(true);
+    const again = await evaluate(readModel(join(out, "model.onnx")), val, DEFAULT_PREPROCESS);
+    expect(again.accuracy).toBeCloseTo(r.history[r.bestEpoch! - 1].val_accuracy!, 6);
+  });
+
+  it("train({resume}) continues from the last checkpoint and ends where an uninterrupted run ends", async () => {
+    const ds = await loadDataset("sample:train", { limit: 600, seed: 2 });
+    const base = { train: ds, batchSize: 50, lr: 1e-3, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS, threads: 1, seed: 4 };
+    const model = mlp({ inputShape: [1, 28, 28], classes: 10, seed: 0 });
+    const whole = await train({ ...base, model, out: tmp(), epochs: 3 });
+    const out = tmp();
+    await train({ ...base, model, out, epochs: 1 }); // "killed" after epoch 1
+    const resumed = await train({ ...base, model, out, epochs: 3, resume: true });
+    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(resumed.history[2].train_loss).toBeCloseTo(whole.history[2].train_loss, 5);
+    expect(JSON.parse(readFileSync(join(out, "checkpoint", "state.json"), "utf8")).epoch).toBe(3);
+  });
+
+  it("train() with a NaN loss stops, says so and keeps the last good weights", async () => {
+    const ds = await loadDataset("sample:train", { limit: 300, seed: 3 });
+    const model = mlp({ inputShape: [1, 28, 28], classes: 10, seed: 0 });
+    const sgd = { kind: "sgd", momentum: 0.9, nesterov: false, weightDecay: 0 } as const;
+    const err = await train({ model, train: ds, out: tmp(), epochs: 3, batchSize: 100, lr: 1e9, optimizer: sgd, preprocess: DEFAULT_PREPROCESS, threads: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TrainingStopped);
+    expect((err as Error).message).toMatch(/the loss became (NaN|Infinity) at epoch \d, step \d+: training stopped.*lower --lr/);
+  });
+});
+
+describe("training pieces", () => {
+  it("oneHotTargets(labels, k, ε) smooths as PyTorch: (1 − ε)·onehot + ε/K", () => {
+    expect(Array.from(oneHotTargets([2, 0], 3, 0.3))).toEqual([0.1, 0.1, 0.8, 0.8, 0.1, 0.1].map((v) => Math.fround(v)));
+    expect(() => oneHotTargets([3], 3)).toThrow(/label 3 at index 0 is outside 0\.\.2/);
+  });
+
+  it("learningRate(base, schedule, t) warms up linearly, then decays by step or cosine", () => {
+    expect(learningRate(1, { kind: "constant", warmupSteps: 4 }, 0)).toBe(0.25);
+    expect(learningRate(1, { kind: "constant", warmupSteps: 4 }, 10)).toBe(1);
+    expect(learningRate(1, { kind: "step", everySteps: 10, gamma: 0.1 }, 25)).toBeCloseTo(0.01, 12);
+    expect(learningRate(1, { kind: "cosine", totalSteps: 100 }, 0)).toBe(1);
+    expect(learningRate(1, { kind: "cosine", totalSteps: 100 }, 50)).toBeCloseTo(0.5, 12);
+    expect(learningRate(1, { kind: "cosine", totalSteps: 100 }, 100)).toBeCloseTo(0, 12);
+  });
+
+  it("augmentImages(…) flips and shifts with zero fill, seeded", () => {
+    const img = Uint8Array.from([1, 2, 3, 4]); // 2×2 gray
+    augmentImages(img, 1, 2, 2, 1, { cropPadding: 0, flip: true }, { next: () => 0.1, int: () => 0 });
+    expect(Array.from(img)).toEqual([2, 1, 4, 3]);
+    const a = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const b = a.slice();
+    augmentImages(a, 1, 8, 8, 1, { cropPadding: 2, flip: true }, createRng(5));
+    augmentImages(b, 1, 8, 8, 1, { cropPadding: 2, flip: true }, createRng(5));
+    expect(a).toEqual(b);
+  });
+
+  it("firstLayerParams(model, k) names the first k weighted layers' parameters; the head stays trainable", () => {
+    const m = seedCnn({ inputShape: [1, 28, 28], classes: 10 });
+    expect(weightedLayers(m).map((n) => n.name)).toEqual(["/conv1/Conv", "/conv2/Conv", "/conv3/Conv", "/conv4/Conv", "/conv5/Conv", "/conv6/Conv", "/fc1/Gemm", "/fc2/Gemm"]);
+    expect(firstLayerParams(m, 2)).toEqual(["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]);
+    expect(trainableAfterFreezing(m, 7)).toEqual(["fc2.weight", "fc2.bias"]);
+    expect(() => firstLayerParams(m, 8)).toThrow(/--freeze 8: the model has 8 layers with weights.*use 0\.\.7/);
+  });
+
+  it("replaceHead(model, classes) gives the classifier K new outputs and keeps the rest", () => {
+    const m = seedCnn({ inputShape: [1, 28, 28], classes: 10 });
+    const r = replaceHead(m, ["a", "b", "c", "d", "e"], 1);
+    const w = r.graph.initializers.find((t) => t.name === "fc2.weight")!;
+    expect(w.dims).toEqual([5, 64]);
+    expect(r.graph.initializers.find((t) => t.name === "fc2.bias")!.dims).toEqual([5]);
+    expect(r.graph.initializers.find((t) => t.name === "conv1.weight")).toBe(m.graph.initializers.find((t) => t.name === "conv1.weight"));
+  });
+});

@@ -1,0 +1,174 @@
+import { join } from "node:path";
+import { type Dataset, subset } from "../data/dataset.js";
+import type { ModelIR } from "../engine/onnx/ir.js";
+import { inputSpec, type Preprocess } from "../engine/onnx/modelInfo.js";
+import { writeModel } from "../engine/onnx/io.js";
+import { FeaturelensError } from "../util/errors.js";
+import { createRng, shuffleInPlace } from "../util/rng.js";
+import { augmentImages, AUGMENT_NONE, type AugmentOptions } from "./augment.js";
+import { type CheckpointState, type EpochRecord, hasCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { openModel, predictProbabilities } from "./infer.js";
+import { learningRate, type OptimizerSpec, type Schedule } from "./optimizers.js";
+import { toInputTensor } from "./preprocess.js";
+import { oneHotTargets } from "./targets.js";
+import { TrainSession } from "./trainSession.js";
+
+/** Options for {@link train}; defaults in {@link TRAIN_DEFAULTS}. */
+export interface TrainOptions {
+  /** The model to train (its initializers are the starting weights). */
+  model: ModelIR;
+  train: Dataset;
+  /** Validation set, scored after every epoch (none: no early stopping, the last epoch is kept). */
+  val?: Dataset;
+  /** Run folder: model.onnx (best), checkpoint/, history.json. */
+  out: string;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer: OptimizerSpec;
+  /** Learning-rate schedule over the whole run; `warmupEpochs` of linear warm-up. */
+  schedule?: "constant" | "step" | "cosine";
+  warmupEpochs?: number;
+  labelSmoothing?: number;
+  augment?: AugmentOptions;
+  /** Parameters to train (default: all); the others are frozen: no gradients are computed for them. */
+  trainable?: readonly string[];
+  /** Stop after this many epochs without a lower validation loss (Keras EarlyStopping). */
+  patience?: number;
+  seed?: number;
+  threads?: number;
+  preprocess: Preprocess;
+  /** Continue from the run folder's last checkpoint. */
+  resume?: boolean;
+  onStep?: (p: { epoch: number; step: number; steps: number; loss: number; accuracy: number }) => void;
+  onEpoch?: (r: EpochRecord) => void;
+  signal?: AbortSignal;
+}
+
+export const TRAIN_DEFAULTS = { epochs: 3, batchSize: 128, lr: 0.01, schedule: "constant", warmupEpochs: 0, labelSmoothing: 0, patience: Infinity, seed: 0 } as const;
+
+export class TrainingStopped extends FeaturelensError {
+  override name = "TrainingStopped";
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** The model that run/model.onnx holds (best validation loss, or the last epoch without validation). */
+  model: ModelIR;
+  bestEpoch: number | null;
+  stoppedEarly: boolean;
+}
+
+/**
+ * Trains with minibatch SGD/Adam over seeded shuffles: validation every epoch, the best model kept
+ * (lowest validation loss, as Keras' ModelCheckpoint), early stopping, a checkpoint after every
+ * epoch that `resume` continues from, and a clear stop with the last good weights on a NaN loss.
+ */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const epochs = o.epochs ?? TRAIN_DEFAULTS.epochs;
+  const batchSize = o.batchSize ?? TRAIN_DEFAULTS.batchSize;
+  const baseLr = o.lr ?? TRAIN_DEFAULTS.lr;
+  const seed = o.seed ?? TRAIN_DEFAULTS.seed;
+  const patience = o.patience ?? TRAIN_DEFAULTS.patience;
+  const spec = inputSpec(o.model);
+  const stepsPerEpoch = Math.ceil(o.train.n / batchSize);
+  const schedule = makeSchedule(o.schedule ?? TRAIN_DEFAULTS.schedule, epochs * stepsPerEpoch, (o.warmupEpochs ?? 0) * stepsPerEpoch);
+
+  let start: Omit<CheckpointState, "optimizer"> = { epoch: 0, steps: 0, history: [], bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0 };
+  let model = o.model;
+  let restored: Map<string, Float32Array> | undefined;
+  if (o.resume && hasCheckpoint(o.out)) {
+    const c = readCheckpoint(o.out);
+    model = c.model;
+    restored = c.optimizerState;
+    start = c.state;
+  }
+  const ts = await TrainSession.create(model, { optimizer: o.optimizer, seed, ...(o.trainable ? { trainable: o.trainable } : {}), ...(o.threads ? { threads: o.threads } : {}) });
+  if (restored) for (const [k, v] of restored) ts.values.set(k, v);
+  ts.steps = start.steps;
+  const history = start.history.slice();
+  let best = { loss: start.bestValLoss, epoch: start.bestEpoch, stale: start.epochsWithoutImprovement };
+  let bestModel: ModelIR = start.epoch > 0 ? model : o.model;
+  let stoppedEarly = false;
+  try {
+    for (let epoch = start.epoch + 1; epoch <= epochs; epoch++) {
+      if (o.signal?.aborted) break;
+      const t0 = performance.now();
+      const rng = createRng(seed * 1000 + epoch);
+      const order = shuffleInPlace(Int32Array.from({ length: o.train.n }, (_, i) => i), rng);
+      let lossSum = 0;
+      let correct = 0;
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        const idx = order.subarray(s * batchSize, Math.min((s + 1) * batchSize, o.train.n));
+        const b = subset(o.train, idx);
+        augmentImages(b.images, b.n, b.height, b.width, b.channels, o.augment ?? AUGMENT_NONE, rng);
+        const x = toInputTensor(b, 0, b.n, spec, o.preprocess);
+        const lr = learningRate(baseLr, schedule, ts.steps);
+        const r = await ts.step(x, oneHotTargets(b.labels, ts.graph.numClasses, o.labelSmoothing ?? 0), lr);
+        if (!Number.isFinite(r.loss)) {
+          throw new TrainingStopped(
+            `the loss became ${r.loss} at epoch ${epoch}, step ${s + 1}: training stopped. ` +
+              `${epoch > 1 ? `The last good weights (epoch ${epoch - 1}) are kept in ${o.out}` : "No epoch had finished, so nothing was saved"}; try a lower --lr`,
+          );
+        }
+        lossSum += r.loss * b.n;
+        correct += r.correct;
+        o.onStep?.({ epoch, step: s + 1, steps: stepsPerEpoch, loss: r.loss, accuracy: r.correct / b.n });
+      }
+      const current = ts.exportModel();
+      const val = o.val ? await evaluate(current, o.val, o.preprocess, o.threads) : null;
+      const seconds = (performance.now() - t0) / 1000;
+      const record: EpochRecord = {
+        epoch,
+        lr: learningRate(baseLr, schedule, ts.steps - 1),
+        train_loss: lossSum / o.train.n,
+        train_accuracy: correct / o.train.n,
+        val_loss: val?.loss ?? null,
+        val_accuracy: val?.accuracy ?? null,
+        seconds,
+        images_per_second: o.train.n / seconds,
+      };
+      history.push(record);
+      if (!val || best.loss === null || val.loss < best.loss) {
+        best = { loss: val?.loss ?? null, epoch, stale: 0 };
+        bestModel = current;
+        writeModel(join(o.out, "model.onnx"), current);
+      } else {
+        best.stale++;
+      }
+      const optimizerState = new Map([...ts.graph.state.map((s) => [s.input, ts.values.get(s.input)!] as const)]);
+      writeCheckpoint(o.out, current, optimizerState, { epoch, steps: ts.steps, history, bestValLoss: best.loss, bestEpoch: best.epoch, epochsWithoutImprovement: best.stale });
+      o.onEpoch?.(record);
+      if (best.stale >= patience) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  } finally {
+    await ts.release();
+  }
+  return { history, model: bestModel, bestEpoch: best.epoch, stoppedEarly };
+}
+
+function makeSchedule(kind: "constant" | "step" | "cosine", totalSteps: number, warmupSteps: number): Schedule {
+  if (kind === "cosine") return { kind, totalSteps, warmupSteps };
+  if (kind === "step") return { kind, everySteps: Math.max(1, Math.floor(totalSteps / 3)), gamma: 0.1, warmupSteps };
+  return { kind: "constant", warmupSteps };
+}
+
+/** Mean cross-entropy and accuracy of a model on a labelled set. */
+export async function evaluate(model: ModelIR, ds: Dataset, preprocess: Preprocess, threads?: number): Promise<{ loss: number; accuracy: number }> {
+  const p = await predictProbabilities(openModel(model, preprocess), ds, threads ? { threads } : {});
+  const k = p.dims[1];
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < ds.n; i++) {
+    const row = p.data.subarray(i * k, (i + 1) * k);
+    const y = ds.labels[i];
+    loss -= Math.log(Math.max(row[y], 1e-12));
+    let best = 0;
+    for (let j = 1; j < k; j++) if (row[j] > row[best]) best = j;
+    if (best === y) correct++;
+  }
+  return { loss: loss / ds.n, accuracy: correct / ds.n };
+}

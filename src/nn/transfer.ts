@@ -1,0 +1,73 @@
+import { DataType, intAttr, type ModelIR, type NodeIR } from "../engine/onnx/ir.js";
+import { METADATA_KEYS } from "../engine/onnx/modelInfo.js";
+import { findHead } from "../engine/onnx/surgery.js";
+import { ModelError } from "../util/errors.js";
+import { createRng } from "../util/rng.js";
+import { defaultTrainable } from "./trainSession.js";
+
+/**
+ * Transfer learning after Yosinski et al. 2014 ("How transferable are features in deep neural
+ * networks?"): keep a trained network's first k layers, give it a new head for the new classes,
+ * and freeze or fine-tune what was transferred.
+ */
+
+const WEIGHTED = new Set(["Conv", "ConvTranspose", "Gemm", "MatMul"]);
+
+/** The layers with weights (convolutions and dense layers) in graph order: what "the first k layers" counts. */
+export function weightedLayers(model: ModelIR): NodeIR[] {
+  const init = new Set(model.graph.initializers.map((t) => t.name));
+  return model.graph.nodes.filter((n) => WEIGHTED.has(n.opType) && n.inputs.some((i) => init.has(i)));
+}
+
+/**
+ * The parameters of the first `k` weighted layers, plus those of the BatchNorm layers that come
+ * before the (k+1)-th weighted layer: what `--freeze k` holds fixed.
+ */
+export function firstLayerParams(model: ModelIR, k: number): string[] {
+  const layers = weightedLayers(model);
+  if (!Number.isInteger(k) || k < 0 || k > layers.length - 1) {
+    throw new RangeError(`--freeze ${k}: the model has ${layers.length} layers with weights and the last (the classifier) is always trained; use 0..${layers.length - 1}`);
+  }
+  const init = new Set(model.graph.initializers.map((t) => t.name));
+  const stop = layers[k];
+  const out: string[] = [];
+  for (const n of model.graph.nodes) {
+    if (n === stop) break;
+    if (WEIGHTED.has(n.opType) || n.opType === "BatchNormalization") out.push(...n.inputs.slice(1, 3).filter((i) => init.has(i)));
+  }
+  return out;
+}
+
+/** The trainable parameters when the first `k` layers are frozen. */
+export function trainableAfterFreezing(model: ModelIR, k: number): string[] {
+  const frozen = new Set(firstLayerParams(model, k));
+  return defaultTrainable(model).filter((p) => !frozen.has(p));
+}
+
+/**
+ * A copy of the model whose classifier has `classes` outputs, newly initialised (PyTorch's Linear
+ * default, U(±1/√fan_in)) when the count changes; the class names in metadata are replaced.
+ */
+export function replaceHead(model: ModelIR, classes: string[], seed = 0): ModelIR {
+  const head = findHead(model);
+  const gemm = head.classifier;
+  if (!gemm || gemm.opType !== "Gemm") throw new ModelError("cannot replace the head: the logits are not made by a Gemm layer");
+  const init = new Map(model.graph.initializers.map((t) => [t.name, t]));
+  const w = init.get(gemm.inputs[1]);
+  if (!w) throw new ModelError(`the classifier '${gemm.name}' has no weight initializer`);
+  const transB = intAttr(gemm, "transB", 0) === 1;
+  const [outDim, inDim] = transB ? w.dims : [w.dims[1], w.dims[0]];
+  const k = classes.length;
+  const metadata = [...model.metadata.filter((m) => m.key !== METADATA_KEYS.classes), { key: METADATA_KEYS.classes, value: JSON.stringify(classes) }];
+  if (outDim === k) return { ...model, metadata };
+  const rng = createRng(seed);
+  const bound = 1 / Math.sqrt(inDim);
+  const uniform = (n: number) => Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * bound);
+  const initializers = model.graph.initializers.map((t) => {
+    if (t.name === gemm.inputs[1]) return { ...t, dims: transB ? [k, inDim] : [inDim, k], raw: new Uint8Array(uniform(k * inDim).buffer) };
+    if (t.name === gemm.inputs[2]) return { ...t, dataType: DataType.FLOAT, dims: [k], raw: new Uint8Array(uniform(k).buffer) };
+    return t;
+  });
+  const outputs = model.graph.outputs.map((o) => (o.type?.kind === "tensor" && o.type.shape?.length === 2 ? { ...o, type: { ...o.type, shape: [o.type.shape[0], k] } } : o));
+  return { ...model, metadata, graph: { ...model.graph, initializers, outputs } };
+}
