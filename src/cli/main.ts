@@ -9,6 +9,7 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerLayers } from "./commands/layers.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerTrain } from "./commands/train.js";
+import { registerTransfer } from "./commands/transfer.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerExtract(program);
   registerInspect(program);
   registerTrain(program);
+  registerTransfer(program);
   return program;
 }
 

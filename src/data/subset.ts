@@ -75,3 +75,35 @@ export function trainValSplit(ds: Dataset, options: SplitOptions): { train: Data
   for (let i = 0, j = 0; i < ds.n; i++) if (!inVal[i]) trainIdx[j++] = i;
   return { train: subset(ds, trainIdx, `${ds.name} (train)`), val: subset(ds, valIdx, `${ds.name} (val)`) };
 }
+
+/**
+ * The images of the given classes only, relabelled 0..m−1 in the order given (a task made from
+ * some of a dataset's classes, as in Yosinski et al. 2014's A/B splits).
+ */
+export function selectClasses(ds: Dataset, classes: readonly number[], name = ds.name): Dataset {
+  const bad = classes.filter((c) => !(Number.isInteger(c) && c >= 0 && c < ds.classes.length));
+  if (bad.length) throw new RangeError(`classes ${bad.join(", ")} are not in 0..${ds.classes.length - 1}`);
+  const map = new Int32Array(ds.classes.length).fill(-1);
+  classes.forEach((c, i) => (map[c] = i));
+  const idx: number[] = [];
+  for (let i = 0; i < ds.n; i++) if (ds.labels[i] >= 0 && map[ds.labels[i]] >= 0) idx.push(i);
+  const out = subset(ds, idx, name);
+  for (let i = 0; i < out.n; i++) out.labels[i] = map[out.labels[i]];
+  return { ...out, classes: classes.map((c) => ds.classes[c]) };
+}
+
+/** "0-4", "5,7,9" or class names → class indices. */
+export function parseClassList(spec: string, classes: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const part of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    if (range) for (let c = Number(range[1]); c <= Number(range[2]); c++) out.push(c);
+    else if (/^\d+$/.test(part)) out.push(Number(part));
+    else {
+      const k = classes.indexOf(part);
+      if (k < 0) throw new RangeError(`no class named '${part}'; classes: ${classes.join(", ")}`);
+      out.push(k);
+    }
+  }
+  return out;
+}

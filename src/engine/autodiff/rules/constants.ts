@@ -87,6 +87,18 @@ export function spatialSizes(g: GradContext, value: string): number[] {
   return s as number[];
 }
 
+/** The channel count (axis 1) of a value, which must be static. */
+export function channelCount(g: GradContext, value: string): number {
+  const c = g.shape(value)[1];
+  if (typeof c !== "number") throw new RangeError(`the ${g.node.opType} gradient needs a static channel count for '${value}' (node '${g.node.name}')`);
+  return c;
+}
+
+/** A one-element float32 zero, the `value` of a ConstantOfShape. */
+export function zeroTensor(): TensorIR {
+  return { name: "", dataType: DataType.FLOAT, dims: [1], raw: new Uint8Array(4) };
+}
+
 /** The extra output padding ConvTranspose needs to give back exactly `input` positions from `output` ones. */
 export function outputPadding(w: WindowAttrs, input: number[], output: number[]): number[] {
   const n = w.kernel.length;

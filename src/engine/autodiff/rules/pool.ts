@@ -1,5 +1,6 @@
-import { DataType } from "../../onnx/ir.js";
+import { intAttr, intsAttr } from "../../onnx/ir.js";
 import type { GradRule } from "../types.js";
+import { channelCount, outputPadding, spatialSizes, windowAttrs, zeroTensor } from "./constants.js";
 
 export const POOL_RULES: Record<string, GradRule> = {
   /**
@@ -20,8 +21,26 @@ export const POOL_RULES: Record<string, GradRule> = {
     const area = (xs.slice(2) as number[]).reduce((a, b) => a * b, 1);
     return [g.op("Div", [g.op("Expand", [g.GO(0)!, g.op("Shape", [g.I(0)])]), g.scalar(area)])];
   },
+  /**
+   * AveragePool (ceil_mode 0): each output spreads dy/count evenly over its window, which is
+   * ConvTranspose of dy/count with an all-ones depthwise kernel (the adjoint of the window sum).
+   * count is k₁·k₂·… with count_include_pad, else the number of real (unpadded) elements in each
+   * window, computed once as a Conv of an all-ones image with the same window.
+   */
+  AveragePool: (g) => {
+    const [x, dy] = [g.I(0), g.GO(0)!];
+    const kernel = intsAttr(g.node, "kernel_shape");
+    if (!kernel) throw new RangeError(`AveragePool node '${g.node.name}' has no kernel_shape`);
+    const w = windowAttrs(g, kernel);
+    const unsupported = [intAttr(g.node, "ceil_mode", 0) === 1 && "ceil_mode 1", w.dilations.some((d) => d !== 1) && "dilations"].filter((u) => u);
+    if (unsupported.length) throw new RangeError(`AveragePool gradient with ${unsupported.join(" and ")} is not implemented (node '${g.node.name}')`);
+    const [xs, ys] = [spatialSizes(g, x), spatialSizes(g, g.O(0))];
+    const c = channelCount(g, x);
+    const window = { strides: w.strides, pads: w.pads };
+    const ones = (dims: number[]) => g.op("Expand", [g.scalar(1), g.ints(dims)]);
+    const padded = intAttr(g.node, "count_include_pad", 0) === 1 || w.pads.every((p) => p === 0);
+    const count = padded ? g.scalar(kernel.reduce((a, b) => a * b, 1)) : g.op("Conv", [ones([1, 1, ...xs]), ones([1, 1, ...kernel])], window);
+    const share = g.op("Div", [dy, count]);
+    return [g.op("ConvTranspose", [share, ones([c, 1, ...kernel])], { ...window, output_padding: outputPadding(w, xs, ys), group: c })];
+  },
 };
-
-function zeroTensor() {
-  return { name: "", dataType: DataType.FLOAT, dims: [1], raw: new Uint8Array(4) };
-}

@@ -1,0 +1,69 @@
+"""PyTorch side of bench/train.ts: training throughput (images/s) of the same architectures with the
+same batch, threads and optimizer (Adam), over STEPS steps of Fashion-MNIST train; median of R runs.
+
+    /usr/bin/python3 bench/torch_train.py THREADS BATCH STEPS REPEATS
+"""
+import gzip
+import importlib.util
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def load(path, name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "scripts", path))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+fx = load("make-torch-fixtures.py", "fx")
+cb = load("check-builder.py", "cb")
+threads, batch, steps, repeats = map(int, sys.argv[1:5])
+torch.set_num_threads(threads)
+with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") as f:
+    pixels = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)
+with gzip.open("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz") as f:
+    labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+
+
+class Logits(torch.nn.Module):
+    def __init__(self, m):
+        super().__init__()
+        self.m = m
+        m.softmax = torch.nn.Identity() if hasattr(m, "softmax") else None
+
+    def forward(self, x):
+        return self.m(x)
+
+
+def run(make):
+    times = []
+    for _ in range(repeats):
+        model = make()
+        model.train()
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        order = np.random.default_rng(0).permutation(len(pixels))
+        t0 = time.perf_counter()
+        for s in range(steps):
+            idx = order[s * batch:(s + 1) * batch]
+            x = torch.from_numpy(pixels[idx].astype(np.float32) / 255.0)
+            y = torch.from_numpy(labels[idx])
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
+
+
+print(json.dumps({
+    "seed-cnn": run(lambda: Logits(fx.SeedCNN())),
+    "small-resnet": run(lambda: cb.SmallResNet(widths=(16, 32, 64), blocks=2)),
+}))
