@@ -29,7 +29,9 @@ describe("featurelens CLI", () => {
     expect(meta.width).toBeGreaterThan(600);
     expect(r.out).toMatch(/\/relu7\/Relu\s+Relu\s+\[N, 64\]\s+0\s+← penultimate/);
     expect(r.out).toMatch(/62,650 parameters/);
-    expect(existsSync(join(out, "seed-cnn-untrained.onnx"))).toBe(true);
+    expect(r.out).toMatch(/epoch 2: loss \d\.\d+, validation accuracy (\d+)\.\d%/);
+    expect(Number(/epoch 2: .*validation accuracy (\d+)/.exec(r.out)![1])).toBeGreaterThan(50);
+    expect(existsSync(join(out, "run-seed-cnn", "model.onnx"))).toBe(true);
     expect(existsSync(join(out, "inspect", "maps", "01-relu1-Relu.png"))).toBe(true);
     expect(existsSync(join(out, "inspect", "summary.json"))).toBe(true);
   });

@@ -4,9 +4,13 @@ import { imageAt } from "../../data/dataset.js";
 import { loadDataset } from "../../data/load.js";
 import { FASHION_MNIST_CLASSES } from "../../data/sample.js";
 import { seedCnn } from "../../engine/onnx/architectures.js";
-import { writeModel } from "../../engine/onnx/io.js";
 import { DEFAULT_PREPROCESS, METADATA_KEYS } from "../../engine/onnx/modelInfo.js";
 import { openModel } from "../../nn/infer.js";
+import { OPTIMIZER_DEFAULTS } from "../../nn/optimizers.js";
+import { train } from "../../nn/trainer.js";
+import { trainValSplit } from "../../data/subset.js";
+import { historySpec } from "../../report/charts/history.js";
+import { writeChart } from "../../report/vega.js";
 import { inspectImage } from "../../nn/inspect.js";
 import { writeImageGrid } from "../../report/imageGrid.js";
 import { writeInspection } from "../../report/inspection.js";
@@ -20,7 +24,7 @@ interface DemoOptions {
   serve: boolean;
 }
 
-export const DEMO_DEFAULTS = { out: "featurelens-demo", inspectIndex: 0 } as const;
+export const DEMO_DEFAULTS = { out: "featurelens-demo", inspectIndex: 0, epochs: 2 } as const;
 
 const say = (s: string) => process.stdout.write(s);
 
@@ -43,20 +47,26 @@ export function registerDemo(program: Command): void {
         say(`wrote ${file}\n\n`);
       }
 
-      say("2. The model: the seed CNN of the feature-extraction article, as ONNX (untrained: training comes next)\n\n");
-      const model = seedCnn({
+      say("2. Training: the seed CNN of the feature-extraction article, in TypeScript on onnxruntime\n\n");
+      const initial = seedCnn({
         inputShape: [1, 28, 28],
         classes: FASHION_MNIST_CLASSES.length,
         seed: 0,
         build: { metadata: { [METADATA_KEYS.classes]: JSON.stringify(FASHION_MNIST_CLASSES), [METADATA_KEYS.preprocess]: JSON.stringify(DEFAULT_PREPROCESS) } },
       });
-      const modelFile = join(out, "seed-cnn-untrained.onnx");
-      writeModel(modelFile, model);
-      say(`${formatLayers(model)}wrote ${modelFile}\n\n`);
+      const { train: trainSet, val } = trainValSplit(await loadDataset({ kind: "sample", split: "train" }), { fraction: 0.1, seed: 0 });
+      const run = join(out, "run-seed-cnn");
+      const trained = await train({
+        model: initial, train: trainSet, val, out: run, epochs: DEMO_DEFAULTS.epochs, batchSize: 64, lr: 1e-3, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS,
+        onEpoch: (r) => say(`epoch ${r.epoch}: loss ${r.train_loss.toFixed(3)}, validation accuracy ${(100 * r.val_accuracy!).toFixed(1)}% (${Math.round(r.images_per_second)} img/s)\n`),
+      });
+      await writeChart(join(run, "history.png"), historySpec({ history: trained.history, title: "Training the seed CNN on the sample" }));
+      const model = trained.model;
+      say(`\n${formatLayers(model)}wrote ${join(run, "model.onnx")} and history.png\n\n`);
 
       const test = await loadDataset({ kind: "sample", split: "test" });
       const index = DEMO_DEFAULTS.inspectIndex;
-      say(`3. Inside the model: what each layer sees of test image #${index} (${test.classes[test.labels[index]]})\n\n`);
+      say(`3. Inside the trained model: what each layer sees of test image #${index} (${test.classes[test.labels[index]]})\n\n`);
       const result = await inspectImage(openModel(model), test, index);
       const dir = join(out, "inspect");
       const summary = await writeInspection(dir, result, FASHION_MNIST_CLASSES, { height: test.height, width: test.width, channels: test.channels, pixels: imageAt(test, index) });
