@@ -13,11 +13,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
-import importlib.util  # noqa: E402
+from script_modules import load_script  # noqa: E402
 
-spec = importlib.util.spec_from_file_location("fx", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "make-torch-fixtures.py"))
-fx = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(fx)
+fx = load_script("make-torch-fixtures.py")
 
 threads, batch, repeats = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(threads)

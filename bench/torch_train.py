@@ -4,7 +4,6 @@ same batch, threads and optimizer (Adam), over STEPS steps of Fashion-MNIST trai
     /usr/bin/python3 bench/torch_train.py THREADS BATCH STEPS REPEATS
 """
 import gzip
-import importlib.util
 import json
 import os
 import sys
@@ -17,15 +16,11 @@ import torch.nn.functional as F
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 
-def load(path, name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "scripts", path))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from script_modules import load_script  # noqa: E402
 
-
-fx = load("make-torch-fixtures.py", "fx")
-cb = load("check-builder.py", "cb")
+fx = load_script("make-torch-fixtures.py")
+cb = load_script("check-builder.py")
 threads, batch, steps, repeats = map(int, sys.argv[1:5])
 torch.set_num_threads(threads)
 with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") as f:

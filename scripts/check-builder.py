@@ -11,7 +11,6 @@ For each model (seed-cnn, small-resnet, mlp, and "layers", one graph with every 
    must name its nodes as ours do, apart from the BatchNormalization and Dropout nodes the export folds away.
 Not run by the tests (Python is never a dependency); exits non-zero on any failure.
 """
-import importlib.util
 import os
 import subprocess
 import sys
@@ -29,10 +28,9 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 
 
 def load_fixture_module():
-    spec = importlib.util.spec_from_file_location("fixtures", os.path.join(ROOT, "scripts", "make-torch-fixtures.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    from script_modules import load_script  # scripts/ is on sys.path when run as a script
+
+    return load_script("make-torch-fixtures.py")
 
 
 class SmallResNet(ResNet):

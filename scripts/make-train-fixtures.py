@@ -10,7 +10,6 @@ Writes src/nn/fixtures/train/<model>-<config>/: losses.json and <param>.npy afte
 """
 import copy
 import gzip
-import importlib.util
 import json
 import os
 
@@ -24,15 +23,10 @@ ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "src", "nn", "fixtures", "train")
 
 
-def load(path, name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "scripts", path))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from script_modules import load_script  # noqa: E402  (scripts/ is on sys.path when run as a script)
 
-
-fx = load("make-torch-fixtures.py", "fx")
-cb = load("check-builder.py", "cb")
+fx = load_script("make-torch-fixtures.py")
+cb = load_script("check-builder.py")
 
 CONFIGS = {
     "sgd": dict(opt="sgd", lr=0.1, momentum=0.9, nesterov=False, wd=5e-4, smoothing=0.0),

@@ -84,10 +84,12 @@ export class TrainSession {
     await this.session.release();
   }
 
+  private shapes: Map<string, number[]> | undefined;
+
+  /** Static shape of a parameter, state or running-statistic input. */
   private dims(name: string): number[] {
-    return this.graph.model.graph.inputs.find((i) => i.name === name)!.type!.kind === "tensor"
-      ? ((this.graph.model.graph.inputs.find((i) => i.name === name)!.type as { shape: number[] }).shape)
-      : [];
+    this.shapes ??= new Map(this.graph.model.graph.inputs.map((i) => [i.name, i.type?.kind === "tensor" && i.type.shape ? (i.type.shape as number[]) : []]));
+    return this.shapes.get(name) ?? [];
   }
 }
 
