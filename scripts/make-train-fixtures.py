@@ -1,6 +1,8 @@
 """PyTorch oracle for the training step: two optimizer steps from the same weights on the same batch,
-for the seed CNN (PyTorch's own export, src/engine/fixtures/seed-cnn) and a BatchNorm network written
-by our builder (src/nn/fixtures/small-resnet.onnx, made by scripts/make-train-fixtures.ts).
+for the seed CNN (PyTorch's own export, src/engine/fixtures/seed-cnn), a BatchNorm network written
+by our builder (src/nn/fixtures/small-resnet.onnx, made by scripts/make-train-fixtures.ts), and a
+one-sigmoid-unit MLP trained with binary cross-entropy (src/nn/fixtures/mlp-binary.onnx; the binary
+label is "class ≥ 5", label smoothing as Keras applies it: y·(1 − ε) + ε/2).
 Dropout is off (p = 0) so both sides compute the same thing.
 
     /usr/bin/python3 scripts/make-train-fixtures.py
@@ -52,7 +54,16 @@ def optimizer(params, c):
     return cls(params, lr=c["lr"], weight_decay=c["wd"])
 
 
-def train(name, module, logits_of, c, x, y):
+def softmax_ce(logits, y, c):
+    return F.cross_entropy(logits, y, label_smoothing=c["smoothing"])
+
+
+def binary_ce(logits, y, c):
+    target = (y >= 5).float().unsqueeze(1) * (1 - c["smoothing"]) + c["smoothing"] / 2
+    return F.binary_cross_entropy_with_logits(logits, target)
+
+
+def train(name, module, logits_of, c, x, y, loss_fn=softmax_ce):
     m = copy.deepcopy(module)
     m.train()
     for mod in m.modules():
@@ -64,7 +75,7 @@ def train(name, module, logits_of, c, x, y):
     losses = []
     for _ in range(2):
         opt.zero_grad()
-        loss = F.cross_entropy(logits_of(m, xt), yt, label_smoothing=c["smoothing"])
+        loss = loss_fn(logits_of(m, xt), yt, c)
         loss.backward()
         opt.step()
         losses.append(loss.item())
@@ -73,7 +84,7 @@ def train(name, module, logits_of, c, x, y):
     for k, v in m.state_dict().items():
         if not k.endswith("num_batches_tracked"):
             np.save(os.path.join(d, f"{k}.npy"), v.detach().numpy())
-    json.dump({"losses": losses, **c}, open(os.path.join(d, "losses.json"), "w"), indent=1)
+    json.dump({"losses": losses, "loss": "bce" if loss_fn is binary_ce else "ce", **c}, open(os.path.join(d, "losses.json"), "w"), indent=1)
     print(name, key, losses)
 
 
@@ -86,6 +97,8 @@ seed = fx.SeedCNN()
 cb.load_weights(seed, onnx.load(os.path.join(ROOT, "src", "engine", "fixtures", "seed-cnn", "model.onnx")))
 res = cb.SmallResNet(widths=(4, 8, 16), blocks=1)
 cb.load_weights(res, onnx.load(os.path.join(ROOT, "src", "nn", "fixtures", "small-resnet.onnx")))
+binary = cb.MLP(28 * 28, [32], 1)
+cb.load_weights(binary, onnx.load(os.path.join(ROOT, "src", "nn", "fixtures", "mlp-binary.onnx")))
 
 
 def seed_logits(m, xt):
@@ -95,3 +108,5 @@ def seed_logits(m, xt):
 for key, c in CONFIGS.items():
     train("seed-cnn", seed, seed_logits, c, x, y)
     train("small-resnet", res, lambda m, xt: m(xt), c, x, y)
+for key in ("sgd", "adamw"):
+    train("mlp-binary", binary, lambda m, xt: m.fc2(m.relu1(m.fc1(m.flatten(xt)))), CONFIGS[key], x, y, binary_ce)

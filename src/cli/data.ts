@@ -15,7 +15,8 @@ export function addDataOptions(cmd: Command, required = true): Command {
     .option("--seed <s>", "seed for --limit and anything random", integer("--seed"), 0)
     .option("--size <HxW>", "folder sets: resize images to this size", imageSizeOption)
     .option("--channels <1|3>", "folder sets: 1 = grayscale, 3 = RGB", channelsOption)
-    .option("--classes <a,b,...>", "class names, for sets that carry none (npy, idx)", listOption);
+    .option("--classes <a,b,...>", "class names, for sets that carry none (npy, idx)", listOption)
+    .option("--only <classes>", "keep only these classes (indices, ranges or names: 0,6 or 5-9), relabelled in that order");
 }
 
 export interface DataCliOptions {
@@ -25,6 +26,7 @@ export interface DataCliOptions {
   size?: { height: number; width: number };
   channels?: 1 | 3;
   classes?: string[];
+  only?: string;
 }
 
 /** Loads the dataset named by the shared options, with progress bars and notices on stderr. */
@@ -38,6 +40,7 @@ export async function loadFromOptions(opts: DataCliOptions, spec = opts.data): P
     ...(opts.size ? { size: opts.size } : {}),
     ...(opts.channels ? { channels: opts.channels } : {}),
     ...(opts.classes ? { classes: opts.classes } : {}),
+    ...(opts.only !== undefined ? { only: opts.only } : {}),
   };
   try {
     return await loadDataset(spec, options);

@@ -7,7 +7,7 @@ import { loadNamedDataset, type NamedOptions } from "./named.js";
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, SAMPLE_DIR } from "./sample.js";
 import { loadNpyDataset } from "./npyDataset.js";
 import { parseDataSpec, type DataSpec } from "./spec.js";
-import { limitDataset } from "./subset.js";
+import { limitDataset, parseClassList, selectClasses } from "./subset.js";
 
 /** Options for {@link loadDataset}. */
 export interface LoadOptions extends Pick<NamedOptions, "env" | "download" | "onNotice"> {
@@ -16,6 +16,8 @@ export interface LoadOptions extends Pick<NamedOptions, "env" | "download" | "on
   seed?: number;
   /** Class names for sets that do not carry them (npy, idx). */
   classes?: string[];
+  /** Keep only these classes — indices, ranges or names: "0,6", "5-9", "Sneaker,Sandal" — relabelled 0..m−1 in that order (`--only`); before `limit`. */
+  only?: string;
   /** Folder sets: output size and channels, see {@link FolderOptions}. */
   size?: FolderOptions["size"];
   channels?: FolderOptions["channels"];
@@ -28,7 +30,8 @@ export interface LoadOptions extends Pick<NamedOptions, "env" | "download" | "on
  */
 export async function loadDataset(spec: string | DataSpec, options: LoadOptions = {}): Promise<Dataset> {
   const parsed = typeof spec === "string" ? parseDataSpec(spec) : spec;
-  const ds = await loadParsed(parsed, options);
+  const loaded = await loadParsed(parsed, options);
+  const ds = options.only !== undefined ? selectClasses(loaded, parseClassList(options.only, loaded.classes)) : loaded;
   return options.limit !== undefined ? limitDataset(ds, { limit: options.limit, seed: options.seed }) : ds;
 }
 

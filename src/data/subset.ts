@@ -1,3 +1,4 @@
+import { UsageError } from "../util/errors.js";
 import { createRng, shuffleInPlace } from "../util/rng.js";
 import { type Dataset, subset } from "./dataset.js";
 
@@ -82,7 +83,7 @@ export function trainValSplit(ds: Dataset, options: SplitOptions): { train: Data
  */
 export function selectClasses(ds: Dataset, classes: readonly number[], name = ds.name): Dataset {
   const bad = classes.filter((c) => !(Number.isInteger(c) && c >= 0 && c < ds.classes.length));
-  if (bad.length) throw new RangeError(`classes ${bad.join(", ")} are not in 0..${ds.classes.length - 1}`);
+  if (bad.length) throw new UsageError(`classes ${bad.join(", ")} are not in 0..${ds.classes.length - 1} (${ds.name} has ${ds.classes.length} classes)`);
   const map = new Int32Array(ds.classes.length).fill(-1);
   classes.forEach((c, i) => (map[c] = i));
   const idx: number[] = [];
@@ -101,9 +102,11 @@ export function parseClassList(spec: string, classes: readonly string[]): number
     else if (/^\d+$/.test(part)) out.push(Number(part));
     else {
       const k = classes.indexOf(part);
-      if (k < 0) throw new RangeError(`no class named '${part}'; classes: ${classes.join(", ")}`);
+      if (k < 0) throw new UsageError(`no class named '${part}'; classes: ${classes.join(", ")} (or give indices, e.g. 0,6 or 5-9)`);
       out.push(k);
     }
   }
+  if (out.length === 0) throw new UsageError(`no classes in '${spec}'; give indices, ranges or names, e.g. 0,6 or 5-9`);
+  if (new Set(out).size !== out.length) throw new UsageError(`'${spec}' names a class twice`);
   return out;
 }

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { Dataset } from "../data/dataset.js";
 import { readNpy } from "../data/npy.js";
 import { readModel } from "../engine/onnx/io.js";
-import { resolveLayer } from "../engine/onnx/surgery.js";
+import { type Head, resolveLayer } from "../engine/onnx/surgery.js";
 import { METADATA_KEYS } from "../engine/onnx/modelInfo.js";
-import { collectValues, openModel, predictProbabilities } from "./infer.js";
+import { collectValues, openModel, predictProbabilities, probabilitiesOf } from "./infer.js";
 
 const FIX = join(import.meta.dirname, "..", "engine", "fixtures");
 const FULL_RESNET = join(import.meta.dirname, "..", "..", "bench", ".cache", "resnet18", "model.onnx");
@@ -97,5 +97,11 @@ describe("parity with PyTorch (fixtures from scripts/make-torch-fixtures.py)", (
       const z = row.reduce((s, v) => s + Math.exp(v - m), 0);
       for (let j = 0; j < 10; j++) expect(q.data[i * 10 + j]).toBeCloseTo(Math.exp(row[j] - m) / z, 5);
     }
+  });
+
+  it("probabilitiesOf(head, scores, 1) reads one unit as the binary case: [1 − p, p], from a sigmoid or a logit", () => {
+    expect(Array.from(probabilitiesOf({ activation: "sigmoid" } as Head, Float32Array.of(0.75, 0.1), 1))).toEqual([0.25, 0.75, 0.9, 0.1].map(Math.fround));
+    const fromLogit = probabilitiesOf({ activation: "none" } as Head, Float32Array.of(0), 1);
+    expect(Array.from(fromLogit)).toEqual([0.5, 0.5]);
   });
 });

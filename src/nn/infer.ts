@@ -105,11 +105,35 @@ export function softmaxRows(x: Float32Array, k: number): Float32Array {
 /** Class probabilities N×K for every image: the model's own softmax if it has one, else softmax of the logits. */
 export async function predictProbabilities(opened: OpenedModel, ds: Dataset, options: InferOptions = {}): Promise<Collected> {
   const { head } = opened;
-  const name = head.activation === "none" ? head.logits : head.output;
+  const name = scoreValue(head);
   const got = (await collectValues(opened, ds, [name], options)).get(name)!;
-  const k = got.dims[1];
   if (got.dims.length !== 2) throw new DataError(`the model's output has shape [${got.dims.join(", ")}]; expected N×K class scores`);
-  if (head.activation === "softmax") return got;
-  if (head.activation === "log-softmax") return { dims: got.dims, data: got.data.map(Math.exp) };
-  return { dims: got.dims, data: softmaxRows(got.data, k) };
+  const data = probabilitiesOf(head, got.data, got.dims[1]);
+  return { dims: [got.dims[0], data.length / got.dims[0]], data };
+}
+
+/** The value to read class scores from: the output when it is already (log-)probabilities, else the logits. */
+export function scoreValue(head: Head): string {
+  return head.activation === "none" ? head.logits : head.output;
+}
+
+/**
+ * Class probabilities from rows of `k` scores read at {@link scoreValue}. A single unit (sigmoid or
+ * logit) is the binary case and becomes two columns, [1 − p, p], so class 1 is "positive" as in
+ * scikit-learn; several sigmoid units are returned as they are.
+ * @example probabilitiesOf({ activation: "sigmoid" } as Head, Float32Array.of(0.75), 1) // Float32Array [0.25, 0.75]
+ */
+export function probabilitiesOf(head: Head, scores: Float32Array, k: number): Float32Array {
+  if (k === 1) {
+    const out = new Float32Array(scores.length * 2);
+    for (let i = 0; i < scores.length; i++) {
+      const p = head.activation === "sigmoid" ? scores[i] : 1 / (1 + Math.exp(-scores[i]));
+      out[2 * i] = 1 - p;
+      out[2 * i + 1] = p;
+    }
+    return out;
+  }
+  if (head.activation === "softmax" || head.activation === "sigmoid") return scores;
+  if (head.activation === "log-softmax") return scores.map(Math.exp);
+  return softmaxRows(scores, k);
 }

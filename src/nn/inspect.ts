@@ -2,7 +2,7 @@ import { activationStats, type ActivationStats } from "../analysis/activations/s
 import { type Dataset, subset } from "../data/dataset.js";
 import { type Layer, listLayers } from "../engine/onnx/surgery.js";
 import { DataError } from "../util/errors.js";
-import { collectValues, type InferOptions, type OpenedModel, softmaxRows } from "./infer.js";
+import { collectValues, type InferOptions, type OpenedModel, probabilitiesOf, scoreValue } from "./infer.js";
 
 /** One layer's output for one image. */
 export interface LayerActivation {
@@ -34,14 +34,12 @@ export async function inspectImage(opened: OpenedModel, ds: Dataset, index: numb
   }
   const layers = listLayers(opened.model).filter((l) => INSPECTED.has(l.kind));
   const { head } = opened;
-  const scoreValue = head.activation === "none" ? head.logits : head.output;
-  const values = [...new Set([...layers.map((l) => l.output), scoreValue])];
+  const scores = scoreValue(head);
+  const values = [...new Set([...layers.map((l) => l.output), scores])];
   const one = subset(ds, [index]);
   const got = await collectValues(opened, one, values, { ...options, batchSize: 1 });
-  const scores = got.get(scoreValue)!;
-  const k = scores.data.length;
-  const probabilities =
-    head.activation === "softmax" ? scores.data : head.activation === "log-softmax" ? scores.data.map(Math.exp) : softmaxRows(scores.data, k);
+  const probabilities = probabilitiesOf(head, got.get(scores)!.data, got.get(scores)!.data.length);
+  const k = probabilities.length;
   let predicted = 0;
   for (let j = 1; j < k; j++) if (probabilities[j] > probabilities[predicted]) predicted = j;
   return {

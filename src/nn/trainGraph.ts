@@ -24,7 +24,7 @@ export interface TrainGraph {
   model: ModelIR;
   /** Graph input of the images. */
   input: string;
-  /** Graph input of the (smoothed) one-hot targets, N×K. */
+  /** Graph input of the targets, N×K: (smoothed) one-hot rows, or N×1 probabilities of class 1 for a one-unit (binary) head. */
   targets: string;
   /** Trainable parameters, in order: graph input name = parameter name; output = `updated[i]`. */
   params: string[];
@@ -35,6 +35,7 @@ export interface TrainGraph {
   running: { input: string; output: string }[];
   loss: string;
   correct: string;
+  /** Units of the classifier: K, or 1 for the binary case (sigmoid, binary cross-entropy). */
   numClasses: number;
 }
 
@@ -52,21 +53,13 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   const running = trainingMode(graph, em, options.seed ?? 0);
   const logits = head.logits;
 
-  // Loss: softmax cross-entropy against target distributions (label smoothing is in the targets).
-  const n = em.op("/loss", "Cast", [em.op("/loss", "Gather", [em.op("/loss", "Shape", [logits]), em.ints("/loss", [0])])], { to: DataType.FLOAT });
-  const logp = em.op("/loss", "LogSoftmax", [logits], { axis: 1 });
-  const loss = em.op("/loss", "Div", [em.op("/loss", "Neg", [em.op("/loss", "ReduceSum", [em.op("/loss", "Mul", [TARGETS, logp])], { keepdims: 0 })]), n]);
-  const correct = em.op("/loss", "ReduceSum", [
-    em.op("/loss", "Cast", [em.op("/loss", "Equal", [em.op("/loss", "ArgMax", [logits], { axis: 1, keepdims: 0 }), em.op("/loss", "ArgMax", [TARGETS], { axis: 1, keepdims: 0 })])], { to: DataType.FLOAT }),
-  ], { keepdims: 0 });
-  // d loss / d logits = (softmax − targets) / N, the fused rule (no LogSoftmax rule needed).
-  const dlogits = em.op("/grad/loss", "Div", [em.op("/grad/loss", "Sub", [em.op("/grad/loss", "Softmax", [logits], { axis: 1 }), TARGETS]), n]);
+  const k = classesFrom(init, head.classifier);
+  const { loss, correct, dlogits } = k === 1 ? binaryCrossEntropy(em, logits) : softmaxCrossEntropy(em, logits);
 
   const params = options.trainable.slice();
   const stateInputs = new Set(running.map((r) => r.input));
   // Trainable parameters and running statistics become graph inputs; frozen ones stay constants.
   graph.initializers = graph.initializers.filter((t) => !trainable.has(t.name) && !stateInputs.has(t.name));
-  const k = classesFrom(init, head.classifier);
   const floatInput = (name: string, dims: (number | string)[]): ValueInfoIR => ({ name, type: { kind: "tensor", elemType: DataType.FLOAT, shape: dims } });
   graph.inputs.push(floatInput(TARGETS, ["N", k]), floatInput(STEP_INPUTS.lr, []));
   if (options.optimizer.kind !== "sgd") graph.inputs.push(floatInput(STEP_INPUTS.biasCorrection1, []), floatInput(STEP_INPUTS.biasCorrection2, []));
@@ -92,6 +85,51 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   const outputs = [loss, correct, ...updated, ...state.map((s) => s.output), ...running.map((r) => r.output)];
   out.graph.outputs = outputs.map((name) => ({ name, type: { kind: "tensor", elemType: DataType.FLOAT } }));
   return { model: out, input: model.graph.inputs[0].name, targets: TARGETS, params, updated, state, running, loss, correct, numClasses: k };
+}
+
+interface Loss {
+  /** Mean loss over the batch (scalar). */
+  loss: string;
+  /** Number of correct predictions (scalar float). */
+  correct: string;
+  /** d loss / d logits. */
+  dlogits: string;
+}
+
+/** Softmax cross-entropy against target distributions (label smoothing is in the targets). */
+function softmaxCrossEntropy(em: Emitter, logits: string): Loss {
+  const op = (type: string, inputs: string[], attrs = {}) => em.op("/loss", type, inputs, attrs);
+  const n = batchSize(em, logits);
+  const logp = op("LogSoftmax", [logits], { axis: 1 });
+  const loss = op("Div", [op("Neg", [op("ReduceSum", [op("Mul", [TARGETS, logp])], { keepdims: 0 })]), n]);
+  const hits = op("Equal", [op("ArgMax", [logits], { axis: 1, keepdims: 0 }), op("ArgMax", [TARGETS], { axis: 1, keepdims: 0 })]);
+  const correct = op("ReduceSum", [op("Cast", [hits], { to: DataType.FLOAT })], { keepdims: 0 });
+  // d loss / d logits = (softmax − targets) / N, the fused rule (no LogSoftmax rule needed).
+  const dlogits = em.op("/grad/loss", "Div", [em.op("/grad/loss", "Sub", [em.op("/grad/loss", "Softmax", [logits], { axis: 1 }), TARGETS]), n]);
+  return { loss, correct, dlogits };
+}
+
+/**
+ * Binary cross-entropy on a one-unit head's sigmoid, from the logit z as PyTorch's
+ * BCEWithLogitsLoss computes it without overflow: max(z, 0) − z·y + log(1 + exp(−|z|)).
+ */
+function binaryCrossEntropy(em: Emitter, logits: string): Loss {
+  const op = (type: string, inputs: string[], attrs = {}) => em.op("/loss", type, inputs, attrs);
+  const n = batchSize(em, logits);
+  const softplus = op("Log", [op("Add", [op("Exp", [op("Neg", [op("Abs", [logits])])]), em.scalar("/loss", 1)])]);
+  const perSample = op("Add", [op("Sub", [op("Relu", [logits]), op("Mul", [logits, TARGETS])]), softplus]);
+  const loss = op("Div", [op("ReduceSum", [perSample], { keepdims: 0 }), n]);
+  const zero = em.scalar("/loss", 0);
+  const hits = op("Equal", [op("Greater", [logits, zero]), op("Greater", [TARGETS, em.scalar("/loss", 0.5)])]);
+  const correct = op("ReduceSum", [op("Cast", [hits], { to: DataType.FLOAT })], { keepdims: 0 });
+  // d loss / d z = (sigmoid(z) − y) / N.
+  const dlogits = em.op("/grad/loss", "Div", [em.op("/grad/loss", "Sub", [em.op("/grad/loss", "Sigmoid", [logits]), TARGETS]), n]);
+  return { loss, correct, dlogits };
+}
+
+/** The batch size N of `x` as a float scalar. */
+function batchSize(em: Emitter, x: string): string {
+  return em.op("/loss", "Cast", [em.op("/loss", "Gather", [em.op("/loss", "Shape", [x]), em.ints("/loss", [0])])], { to: DataType.FLOAT });
 }
 
 /** The nodes needed to compute `value` (drops a final Softmax and anything after the logits). */

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDataset } from "../data/load.js";
 import { trainValSplit } from "../data/subset.js";
-import { mlp, seedCnn } from "../engine/onnx/architectures.js";
+import { mlp, seedCnn, smallResnet } from "../engine/onnx/architectures.js";
+import { findHead } from "../engine/onnx/surgery.js";
 import { readModel } from "../engine/onnx/io.js";
 import { DEFAULT_PREPROCESS } from "../engine/onnx/modelInfo.js";
 import { createRng } from "../util/rng.js";
 import { augmentImages } from "./augment.js";
 import { learningRate, OPTIMIZER_DEFAULTS } from "./optimizers.js";
-import { oneHotTargets } from "./targets.js";
+import { binaryTargets, oneHotTargets } from "./targets.js";
 import { evaluate, train, TrainingStopped } from "./trainer.js";
 import { firstLayerParams, replaceHead, trainableAfterFreezing, weightedLayers } from "./transfer.js";
 
@@ -60,6 +61,11 @@ describe("training pieces", () => {
     expect(() => oneHotTargets([3], 3)).toThrow(/label 3 at index 0 is outside 0\.\.2/);
   });
 
+  it("binaryTargets(labels, ε) smooths as Keras: y·(1 − ε) + ε/2, and refuses labels other than 0/1", () => {
+    expect(Array.from(binaryTargets([0, 1, 1], 0.2))).toEqual([0.1, 0.9, 0.9].map((v) => Math.fround(v)));
+    expect(() => binaryTargets([0, 2])).toThrow(/label 2 at index 1 is not 0 or 1/);
+  });
+
   it("learningRate(base, schedule, t) warms up linearly, then decays by step or cosine", () => {
     expect(learningRate(1, { kind: "constant", warmupSteps: 4 }, 0)).toBe(0.25);
     expect(learningRate(1, { kind: "constant", warmupSteps: 4 }, 10)).toBe(1);
@@ -95,5 +101,19 @@ describe("training pieces", () => {
     expect(w.dims).toEqual([5, 64]);
     expect(r.graph.initializers.find((t) => t.name === "fc2.bias")!.dims).toEqual([5]);
     expect(r.graph.initializers.find((t) => t.name === "conv1.weight")).toBe(m.graph.initializers.find((t) => t.name === "conv1.weight"));
+  });
+
+  it("replaceHead(…, \"sigmoid\") makes two classes one sigmoid unit, and a sigmoid head given more classes becomes a softmax", () => {
+    const m = seedCnn({ inputShape: [1, 28, 28], classes: 10 });
+    const binary = replaceHead(m, ["no", "yes"], 1, "sigmoid");
+    expect(binary.graph.initializers.find((t) => t.name === "fc2.weight")!.dims).toEqual([1, 64]);
+    expect(findHead(binary).activation).toBe("sigmoid");
+    expect(findHead(replaceHead(binary, ["a", "b"])).activation).toBe("sigmoid");
+    const back = replaceHead(binary, ["a", "b", "c"]);
+    expect(findHead(back).activation).toBe("softmax");
+    expect(back.graph.initializers.find((t) => t.name === "fc2.weight")!.dims).toEqual([3, 64]);
+    expect(() => replaceHead(m, ["a", "b", "c"], 0, "sigmoid")).toThrow(/a sigmoid head is for two classes, got 3/);
+    const logits = replaceHead(smallResnet({ inputShape: [1, 28, 28], classes: 10, widths: [4], blocksPerStage: 1 }), ["a", "b"], 0, "sigmoid");
+    expect(findHead(logits).activation).toBe("sigmoid");
   });
 });

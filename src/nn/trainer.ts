@@ -10,7 +10,7 @@ import { type CheckpointState, type EpochRecord, hasCheckpoint, readCheckpoint, 
 import { openModel, predictProbabilities } from "./infer.js";
 import { learningRate, type OptimizerSpec, type Schedule } from "./optimizers.js";
 import { toInputTensor } from "./preprocess.js";
-import { oneHotTargets } from "./targets.js";
+import { targetsFor } from "./targets.js";
 import { TrainSession } from "./trainSession.js";
 
 /** Options for {@link train}; defaults in {@link TRAIN_DEFAULTS}. */
@@ -104,7 +104,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         augmentImages(b.images, b.n, b.height, b.width, b.channels, o.augment ?? AUGMENT_NONE, rng);
         const x = toInputTensor(b, 0, b.n, spec, o.preprocess);
         const lr = learningRate(baseLr, schedule, ts.steps);
-        const r = await ts.step(x, oneHotTargets(b.labels, ts.graph.numClasses, o.labelSmoothing ?? 0), lr);
+        const r = await ts.step(x, targetsFor(b.labels, ts.graph.numClasses, o.labelSmoothing ?? 0), lr);
         if (!Number.isFinite(r.loss)) {
           throw new TrainingStopped(
             `the loss became ${r.loss} at epoch ${epoch}, step ${s + 1}: training stopped. ` +

@@ -32,6 +32,19 @@ describe("featurelens train", () => {
     expect(bad.err).toMatch(/--freeze 5: the model has 2 layers with weights/);
   });
 
+  it("featurelens train --only a,b --loss bce trains one sigmoid unit with binary cross-entropy; predict reads it as two classes", () => {
+    const out = tmp();
+    const r = runCli(["train", "--data", "sample:train", "--only", "Sneaker,Bag", "--limit", "600", "--arch", "mlp", "--loss", "bce", "--epochs", "2", "--out", out]);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, "run.json"), "utf8")).classes).toEqual(["Sneaker", "Bag"]);
+    const p = runCli(["predict", "--model", out, "--data", "sample:test", "--only", "7,8", "--out", join(out, "p.npy")]);
+    expect(p.code, p.err).toBe(0);
+    expect(Number(/accuracy (\d+)/.exec(p.out)![1])).toBeGreaterThan(90);
+    const bad = runCli(["train", "--data", "sample:train", "--limit", "100", "--arch", "mlp", "--loss", "bce", "--out", tmp()]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/--loss bce is for two classes, but the data has 10; pick two with --only/);
+  });
+
   it("featurelens transfer writes the table and the accuracy-vs-k plot", () => {
     const out = tmp();
     const r = runCli(["transfer", "--data", "sample:train", "--limit", "1000", "--source", "0-4", "--target", "5-9", "--arch", "mlp", "--layers", "1", "--fine-tune", "--epochs", "1", "--out", out]);

@@ -31,6 +31,7 @@ interface TrainCliOptions extends DataCliOptions {
   schedule: "constant" | "step" | "cosine";
   warmup: number;
   labelSmoothing: number;
+  loss: "ce" | "bce";
   augment: string;
   val: number;
   valData?: string;
@@ -64,6 +65,7 @@ export function registerTrain(program: Command): void {
     .option("--schedule <constant|step|cosine>", "learning-rate schedule", "constant")
     .option("--warmup <epochs>", "linear warm-up epochs", number("--warmup", 0, 1000), 0)
     .option("--label-smoothing <x>", "label smoothing ε", number("--label-smoothing", 0, 0.999), 0)
+    .option("--loss <ce|bce>", "softmax cross-entropy, or binary cross-entropy on one sigmoid unit (two classes)", "ce")
     .option("--augment <list>", "none, or any of crop (4-px padding), flip", "none")
     .option("--val <fraction>", "share of the training set held out for validation (0 = none)", number("--val", 0, 0.9), 0.1)
     .option("--val-data <spec>", "a separate validation set instead of --val")
@@ -110,12 +112,17 @@ async function splitValidation(all: Dataset, opts: TrainCliOptions): Promise<{ t
 }
 
 function startingModel(opts: TrainCliOptions, ds: Dataset): ModelIR {
+  if (opts.loss !== "ce" && opts.loss !== "bce") throw new UsageError(`--loss takes ce or bce, got '${opts.loss}'`);
+  if (opts.loss === "bce" && ds.classes.length !== 2) {
+    throw new UsageError(`--loss bce is for two classes, but the data has ${ds.classes.length}; pick two with --only a,b or use --loss ce`);
+  }
+  const head = opts.loss === "bce" ? "sigmoid" : "softmax";
   const meta = { [METADATA_KEYS.classes]: JSON.stringify(ds.classes), [METADATA_KEYS.preprocess]: JSON.stringify(DEFAULT_PREPROCESS) };
   const arch = ARCHITECTURES[opts.arch as keyof typeof ARCHITECTURES];
-  if (arch) return arch({ inputShape: [ds.channels, ds.height, ds.width], classes: ds.classes.length, seed: opts.seed, build: { metadata: meta } });
+  if (arch) return arch({ inputShape: [ds.channels, ds.height, ds.width], classes: ds.classes.length, seed: opts.seed, ...(opts.loss === "bce" ? { head } : {}), build: { metadata: meta } });
   if (!existsSync(opts.arch)) throw new UsageError(`--arch '${opts.arch}' is neither an architecture (${Object.keys(ARCHITECTURES).join(", ")}) nor a file`);
   if (opts.freeze === undefined && opts.fineTune) throw new UsageError("--fine-tune goes with --freeze k");
-  return replaceHead(readModel(opts.arch.endsWith(".onnx") ? opts.arch : join(opts.arch, "model.onnx")), ds.classes, opts.seed);
+  return replaceHead(readModel(opts.arch.endsWith(".onnx") ? opts.arch : join(opts.arch, "model.onnx")), ds.classes, opts.seed, head);
 }
 
 function optimizerFrom(opts: TrainCliOptions): OptimizerSpec {

@@ -13,6 +13,12 @@ export interface ArchitectureOptions {
   classes: number;
   /** Seed of the parameter initialisation. */
   seed?: number;
+  /**
+   * The output layer: "softmax" (K units, the default) or "sigmoid" — the binary case, K = 2 classes
+   * from one unit whose sigmoid is the probability of class 1 (Keras' Dense(1, "sigmoid")), trained
+   * with binary cross-entropy.
+   */
+  head?: "softmax" | "sigmoid";
   /** Passed to {@link GraphBuilder.build} (metadata, value_info for intermediates …). */
   build?: BuildOptions;
 }
@@ -59,8 +65,7 @@ export function seedCnn(options: ArchitectureOptions): ModelIR {
   x = b.flatten(x, { name: "flatten" });
   x = b.relu(b.dense(x, { name: "fc1", units: 64 }), { name: "relu7" });
   x = b.dropout(x, { name: "dropout", rate: 0.5 });
-  x = b.dense(x, { name: "fc2", units: classes });
-  b.output(b.softmax(x, { name: "softmax" }), "output");
+  classifier(b, x, "fc2", classes, options.head ?? "softmax");
   return b.build(options.build);
 }
 
@@ -89,7 +94,7 @@ export function smallResnet(options: SmallResnetOptions): ModelIR {
   });
   x = b.globalAvgPool(x, { name: "avgpool" });
   x = b.flatten(x, { name: "" }); // torch.flatten(x, 1) in ResNet.forward: the root-scope node "/Flatten"
-  b.output(b.dense(x, { name: "fc", units: classes }), "output");
+  classifier(b, x, "fc", classes, options.head ?? "logits");
   return b.build(options.build);
 }
 
@@ -123,8 +128,7 @@ export function mlp(options: MlpOptions): ModelIR {
   hidden.forEach((units, i) => {
     x = b.relu(b.dense(x, { name: `fc${i + 1}`, units }), { name: `relu${i + 1}` });
   });
-  x = b.dense(x, { name: `fc${hidden.length + 1}`, units: classes });
-  b.output(b.softmax(x, { name: "softmax" }), "output");
+  classifier(b, x, `fc${hidden.length + 1}`, classes, options.head ?? "softmax");
   return b.build(options.build);
 }
 
@@ -135,6 +139,16 @@ export const ARCHITECTURES = {
   mlp,
 } as const satisfies Record<string, (options: ArchitectureOptions) => ModelIR>;
 
+/** The last dense layer and the graph output: softmax probabilities, logits, or one sigmoid unit for two classes. */
+function classifier(b: GraphBuilder, x: string, name: string, classes: number, head: "softmax" | "sigmoid" | "logits"): void {
+  if (head === "sigmoid") {
+    b.output(b.sigmoid(b.dense(x, { name, units: 1 }), { name: "sigmoid" }), "output");
+    return;
+  }
+  const logits = b.dense(x, { name, units: classes });
+  b.output(head === "softmax" ? b.softmax(logits, { name: "softmax" }) : logits, "output");
+}
+
 /** Checks the common options (reporting all problems together) and declares the input. */
 function start(kind: string, o: ArchitectureOptions, problems: string[] = []): { b: GraphBuilder; input: string; classes: number } {
   const shape = o?.inputShape;
@@ -142,6 +156,8 @@ function start(kind: string, o: ArchitectureOptions, problems: string[] = []): {
     problems.push(`inputShape must be [channels, height, width] of positive integers, got ${JSON.stringify(shape)}`);
   }
   if (!Number.isInteger(o?.classes) || o.classes < 2) problems.push(`classes must be an integer ≥ 2, got ${JSON.stringify(o?.classes)}`);
+  if (o?.head !== undefined && o.head !== "softmax" && o.head !== "sigmoid") problems.push(`head must be "softmax" or "sigmoid", got ${JSON.stringify(o.head)}`);
+  if (o?.head === "sigmoid" && o.classes !== 2) problems.push(`a sigmoid head is for two classes (binary cross-entropy), got ${o.classes} classes; use the softmax head`);
   if (problems.length) throw new RangeError(`${kind}: ${problems.join("; ")}`);
   const b = new GraphBuilder({ seed: o.seed ?? ARCHITECTURE_DEFAULTS.seed });
   return { b, input: b.input("input", ["N", ...shape]), classes: o.classes };

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createRng } from "../../util/rng.js";
 import { mlp, seedCnn, smallResnet } from "./architectures.js";
 import { GraphBuilder } from "./builder.js";
+import { inferShapes } from "./shapeInference.js";
 import { decodeModel, encodeModel } from "./codec.js";
 import { DataType, type ModelIR, type TensorIR } from "./ir.js";
 
@@ -122,6 +123,14 @@ describe("architectures", () => {
       .toThrow(/^seedCnn: inputShape must be \[channels, height, width\].*; classes must be an integer ≥ 2, got 1$/);
     expect(() => smallResnet({ inputShape: [1, 28, 28], classes: 3, widths: [], blocksPerStage: 0 }))
       .toThrow(/smallResnet: widths must .*; blocksPerStage must be a positive integer, got 0/);
+    expect(() => mlp({ inputShape: [1, 28, 28], classes: 3, head: "sigmoid" })).toThrow(/a sigmoid head is for two classes .*got 3 classes/);
+  });
+
+  it("head: \"sigmoid\" gives two classes one dense unit and a Sigmoid output (the binary case)", () => {
+    const m = seedCnn({ inputShape: [1, 28, 28], classes: 2, head: "sigmoid" });
+    expect(m.graph.nodes.at(-1)!.opType).toBe("Sigmoid");
+    expect(m.graph.initializers.find((t) => t.name === "fc2.weight")!.dims).toEqual([1, 64]);
+    expect(inferShapes(m).get("output")?.shape).toEqual(["N", 1]);
   });
 });
 

@@ -74,14 +74,17 @@ function isConstantOnly(node: NodeIR, graph: GraphIR, init: Map<string, number>)
   return node.inputs.length > 0 && node.inputs.every((i) => !i || init.has(i)) && !node.inputs.some((i) => inputs.has(i));
 }
 
-/** Where the class scores are: the graph output, the logits under it, and whether a Softmax sits between. */
+/** Where the class scores are: the graph output, the logits under it, and whether a Softmax (or Sigmoid) sits between. */
 export interface Head {
   /** The graph output read as the model's answer. */
   output: string;
   /** The value holding the logits (pre-softmax scores); the output itself when there is no Softmax. */
   logits: string;
-  /** "softmax" when the output is already probabilities, "log-softmax" for log-probabilities, "none" for logits. */
-  activation: "softmax" | "log-softmax" | "none";
+  /**
+   * "softmax" when the output is already probabilities, "log-softmax" for log-probabilities,
+   * "sigmoid" for per-unit probabilities (one unit: the binary case), "none" for logits.
+   */
+  activation: "softmax" | "log-softmax" | "sigmoid" | "none";
   /** The Gemm/MatMul that produces the logits, when there is one. */
   classifier?: NodeIR;
   /** Its feature input: the penultimate ("last feature vector") layer. */
@@ -100,8 +103,8 @@ export function findHead(model: ModelIR): Head {
   let logits = output;
   let activation: Head["activation"] = "none";
   const last = producer.get(output);
-  if (last?.opType === "Softmax" || last?.opType === "LogSoftmax") {
-    activation = last.opType === "Softmax" ? "softmax" : "log-softmax";
+  if (last?.opType === "Softmax" || last?.opType === "LogSoftmax" || last?.opType === "Sigmoid") {
+    activation = last.opType === "Softmax" ? "softmax" : last.opType === "LogSoftmax" ? "log-softmax" : "sigmoid";
     logits = last.inputs[0];
   }
   let node = producer.get(logits);
