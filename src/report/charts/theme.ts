@@ -22,6 +22,20 @@ const TABLEAU10 = [
   "#17becf",
 ] as const;
 
+/** The lighter partner of each Tableau 10 colour, from Tableau 20 (matplotlib's `tab20`). */
+const TABLEAU10_LIGHT = [
+  "#aec7e8",
+  "#ffbb78",
+  "#98df8a",
+  "#ff9896",
+  "#c5b0d5",
+  "#c49c94",
+  "#f7b6d2",
+  "#c7c7c7",
+  "#dbdb8d",
+  "#9edae5",
+] as const;
+
 /** Font, sizes and colours of every chart. Sizes are CSS pixels at scale 1. */
 export const CHART_THEME = {
   /**
@@ -95,4 +109,14 @@ export function chartConfig(): Config {
     text: { fontSize: fontSize.mark, color: color.ink },
     range: { category: [...CHART_THEME.classColors] },
   };
+}
+
+/**
+ * The colour of class `k`: Tableau 10 for classes 0–9 (as {@link CHART_THEME}.classColors), their
+ * lighter Tableau 20 partners for classes 10–19, then the 20 colours again.
+ * @example [classColor(0), classColor(10), classColor(20)] // ["#1f77b4", "#aec7e8", "#1f77b4"]
+ */
+export function classColor(k: number): string {
+  const i = ((Math.floor(k) % 20) + 20) % 20;
+  return i < 10 ? TABLEAU10[i] : TABLEAU10_LIGHT[i - 10];
 }
