@@ -25,6 +25,22 @@ export const LAYER_CASES: GradCase[] = [
     build: (c) => c.op("Conv", [c.input("X", [2, 3, 7, 7]), c.input("W", [4, 3, 3, 3]), c.input("B", [4])], { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [2, 2] }),
   },
   {
+    name: "Conv(group 1, stride 2, pads 1, odd size: the phase-split weight gradient)", op: "Conv", ...linear32,
+    build: (c) => c.op("Conv", [c.input("X", [2, 3, 7, 7]), c.input("W", [4, 3, 3, 3]), c.input("B", [4])], { strides: [2, 2], pads: [1, 1, 1, 1] }),
+  },
+  {
+    name: "Conv(1×1, stride 2)", op: "Conv", ...linear32,
+    build: (c) => c.op("Conv", [c.input("X", [2, 3, 6, 6]), c.input("W", [4, 3, 1, 1])], { strides: [2, 2] }),
+  },
+  {
+    name: "Conv(2×4 kernel, strides [3, 2], asymmetric pads)", op: "Conv", ...linear32,
+    build: (c) => c.op("Conv", [c.input("X", [2, 2, 8, 9]), c.input("W", [3, 2, 2, 4])], { strides: [3, 2], pads: [0, 1, 2, 0] }),
+  },
+  {
+    name: "Conv(stride 1, pads larger than the kernel)", op: "Conv", ...linear32,
+    build: (c) => c.op("Conv", [c.input("X", [1, 2, 5, 5]), c.input("W", [3, 2, 3, 3])], { pads: [2, 2, 2, 2] }),
+  },
+  {
     name: "Conv(group 2, stride 2, asymmetric pads)", op: "Conv", ...linear32,
     build: (c) => c.op("Conv", [c.input("X", [2, 4, 6, 6]), c.input("W", [6, 2, 3, 3]), c.input("B", [6])], { group: 2, strides: [2, 2], pads: [1, 0, 0, 1] }),
   },
