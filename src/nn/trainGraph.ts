@@ -1,5 +1,7 @@
 import { Emitter } from "../engine/autodiff/emit.js";
 import { backward } from "../engine/autodiff/gradients.js";
+import { batchStatisticsNormRule } from "../engine/autodiff/rules/norm.js";
+import type { GradRule } from "../engine/autodiff/types.js";
 import { DataType, type GraphIR, intAttr, type ModelIR, type NodeIR, type TensorIR, type ValueInfoIR } from "../engine/onnx/ir.js";
 import { findHead, producers } from "../engine/onnx/surgery.js";
 import { ModelError } from "../util/errors.js";
@@ -50,7 +52,8 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   const trainable = new Set(options.trainable);
   for (const p of trainable) if (!init.has(p)) throw new ModelError(`no parameter named '${p}' to train`);
 
-  const running = trainingMode(graph, em, options.seed ?? 0);
+  const overrides = new Map<string, GradRule>();
+  const running = trainingMode(graph, em, options.seed ?? 0, overrides);
   const logits = head.logits;
 
   const k = classesFrom(init, head.classifier);
@@ -66,7 +69,7 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   for (const p of params) graph.inputs.push(floatInput(p, init.get(p)!.dims));
   for (const r of running) graph.inputs.push(floatInput(r.input, init.get(r.input)!.dims));
 
-  const withGrads = backward({ ...model, graph, opsetImports: [{ domain: "", version: TRAIN_OPSET }] }, { wrt: params, seeds: new Map([[logits, dlogits]]) });
+  const withGrads = backward({ ...model, graph, opsetImports: [{ domain: "", version: TRAIN_OPSET }] }, { wrt: params, seeds: new Map([[logits, dlogits]]), overrides });
   const out = withGrads.model;
   const em2 = new Emitter(out.graph);
   const slots = stateSlots(options.optimizer);
@@ -154,11 +157,11 @@ function classesFrom(init: Map<string, TensorIR>, classifier: NodeIR | undefined
 }
 
 /**
- * Switches the graph to training behaviour, in place: BatchNormalization is rebuilt from primitive
- * ops with batch statistics (Ioffe & Szegedy 2015, Alg. 1) and returns its running-average updates;
- * Dropout gets training_mode = true and a fixed seed.
+ * Switches the graph to training behaviour, in place: BatchNormalization normalises by the batch's
+ * statistics ({@link batchStatisticsNorm}) and returns its running-average updates; Dropout gets
+ * training_mode = true and a fixed seed.
  */
-function trainingMode(graph: GraphIR, em: Emitter, seed: number): { input: string; output: string }[] {
+function trainingMode(graph: GraphIR, em: Emitter, seed: number, overrides: Map<string, GradRule>): { input: string; output: string }[] {
   const running: { input: string; output: string }[] = [];
   const nodes: NodeIR[] = [];
   let trueConst: string | undefined;
@@ -176,7 +179,7 @@ function trainingMode(graph: GraphIR, em: Emitter, seed: number): { input: strin
     // The emitter appends to graph.nodes: point it at the list being built.
     const before = graph.nodes;
     graph.nodes = nodes;
-    running.push(...decomposeBatchNorm(node, em));
+    running.push(...batchStatisticsNorm(node, em, overrides));
     graph.nodes = before;
   }
   graph.nodes = nodes;
@@ -189,27 +192,33 @@ function boolTrue(graph: GraphIR, em: Emitter): string {
   return name;
 }
 
-/** BatchNormalization in training mode from ReduceMean, Sub, Mul, Div, Sqrt, Add; appends to em.graph.nodes. */
-function decomposeBatchNorm(node: NodeIR, em: Emitter): { input: string; output: string }[] {
+/**
+ * BatchNormalization in training mode (Ioffe & Szegedy 2015, Alg. 1): the batch's mean and
+ * (biased) variance, computed here, go into the node in place of the running statistics, so
+ * onnxruntime's fast inference kernel normalises by the batch; its gradient comes from
+ * {@link batchStatisticsNormRule} (registered in `overrides` under the node's name). Returns the
+ * running-average updates as PyTorch keeps them: the variance unbiased by n/(n−1), n = N·H·W.
+ * Appends to em.graph.nodes.
+ */
+function batchStatisticsNorm(node: NodeIR, em: Emitter, overrides: Map<string, GradRule>): { input: string; output: string }[] {
   const [x, scale, bias, mean, varName] = node.inputs;
-  const eps = (node.attributes.find((a) => a.name === "epsilon")?.value as { value?: number } | undefined)?.value ?? 1e-5;
   const momentum = (node.attributes.find((a) => a.name === "momentum")?.value as { value?: number } | undefined)?.value ?? 0.9;
   const s = node.name || node.outputs[0];
   const op = (type: string, inputs: string[], attrs = {}) => em.op(s, type, inputs, attrs);
   const axes = [0, 2, 3];
-  const chan = em.ints(s, [1, -1, 1, 1]);
+  const flat = em.ints(s, [-1]);
   const mu = op("ReduceMean", [x], { axes, keepdims: 1 });
   const xc = op("Sub", [x, mu]);
-  const variance = op("ReduceMean", [op("Mul", [xc, xc])], { axes, keepdims: 1 });
-  const xhat = op("Div", [xc, op("Sqrt", [op("Add", [variance, em.scalar(s, eps)])])]);
-  const y = op("Add", [op("Mul", [xhat, op("Reshape", [scale, chan])]), op("Reshape", [bias, chan])]);
-  em.graph.nodes.push({ name: em.fresh(`${s}/Identity`), opType: "Identity", domain: "", inputs: [y], outputs: [node.outputs[0]], attributes: [] });
-  // Running averages as PyTorch keeps them: the variance unbiased by n/(n−1), n = N·H·W.
+  const batchMean = op("Reshape", [mu, flat]);
+  const batchVar = op("Reshape", [op("ReduceMean", [op("Mul", [xc, xc])], { axes, keepdims: 1 }), flat]);
+  const name = em.fresh(`${s}/BatchNormalization`);
+  const epsilon = node.attributes.filter((a) => a.name === "epsilon");
+  em.graph.nodes.push({ name, opType: "BatchNormalization", domain: "", inputs: [x, scale, bias, batchMean, batchVar], outputs: [node.outputs[0]], attributes: epsilon });
+  overrides.set(name, batchStatisticsNormRule);
   const count = op("Cast", [op("ReduceProd", [op("Gather", [op("Shape", [x]), em.ints(s, [0, 2, 3])])], { keepdims: 0 })], { to: DataType.FLOAT });
   const unbias = op("Div", [count, op("Sub", [count, em.scalar(s, 1)])]);
-  const flat = em.ints(s, [-1]);
-  const newMean = op("Add", [op("Mul", [mean, em.scalar(s, momentum)]), op("Mul", [op("Reshape", [mu, flat]), em.scalar(s, 1 - momentum)])]);
-  const newVar = op("Add", [op("Mul", [varName, em.scalar(s, momentum)]), op("Mul", [op("Mul", [op("Reshape", [variance, flat]), unbias]), em.scalar(s, 1 - momentum)])]);
+  const newMean = op("Add", [op("Mul", [mean, em.scalar(s, momentum)]), op("Mul", [batchMean, em.scalar(s, 1 - momentum)])]);
+  const newVar = op("Add", [op("Mul", [varName, em.scalar(s, momentum)]), op("Mul", [op("Mul", [batchVar, unbias]), em.scalar(s, 1 - momentum)])]);
   return [
     { input: mean, output: newMean },
     { input: varName, output: newVar },

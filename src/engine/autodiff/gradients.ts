@@ -3,7 +3,7 @@ import type { Dim, GraphIR, ModelIR, NodeIR } from "../onnx/ir.js";
 import { inferShapes, type ValueShape } from "../onnx/shapeInference.js";
 import { Emitter } from "./emit.js";
 import { GRAD_RULES } from "./rules/index.js";
-import type { GradContext } from "./types.js";
+import type { GradContext, GradRule } from "./types.js";
 
 /** Options for {@link backward}. */
 export interface BackwardOptions {
@@ -13,6 +13,12 @@ export interface BackwardOptions {
   loss?: string;
   /** Or: gradients given directly for some values (value → name of its gradient), e.g. dlogits. */
   seeds?: ReadonlyMap<string, string>;
+  /**
+   * Rules for particular nodes (by node name) instead of their op's rule in GRAD_RULES: for nodes
+   * whose meaning the op alone does not tell, such as the trainer's BatchNormalization nodes that
+   * normalise by the batch's own statistics ({@link batchStatisticsNormRule}).
+   */
+  overrides?: ReadonlyMap<string, GradRule>;
 }
 
 export interface BackwardResult {
@@ -65,7 +71,7 @@ export function backward(model: ModelIR, options: BackwardOptions): BackwardResu
     const node = forwardNodes[k];
     if (!node.outputs.some((o) => contributions.has(o))) continue;
     if (!node.inputs.some((i) => requires.has(i))) continue;
-    const rule = GRAD_RULES[node.opType];
+    const rule = options.overrides?.get(node.name) ?? GRAD_RULES[node.opType];
     if (!rule) {
       throw new ModelError(`no gradient rule for op '${node.opType}' (node '${node.name}'); inference still works, but this model cannot be trained here`);
     }

@@ -1,4 +1,5 @@
 import { type GradCase, uniform } from "./gradCheck.testutil.js";
+import { batchStatisticsNormRule } from "./norm.js";
 
 /**
  * Gradient-check cases for layer ops. Conv, ConvTranspose and AveragePool have no float64 kernel in
@@ -131,6 +132,21 @@ export const LAYER_CASES: GradCase[] = [
       const ins = [c.input("X", [2, 3, 4, 4]), c.input("scale", [3]), c.input("B", [3]), c.input("mean", [3]), c.input("var", [3], uniform(0.5, 2))];
       return c.op("BatchNormalization", ins, { epsilon: { float: 1e-3 } });
     },
+  },
+  {
+    // The trainer's form of training-mode BatchNormalization: the batch's statistics computed in
+    // the graph and fed in; batchStatisticsNormRule differentiates through them in closed form.
+    name: "BatchNormalization(batch statistics: batchStatisticsNormRule)", op: "BatchNormalization", dtype: "float64",
+    build: (c) => {
+      const x = c.input("X", [3, 2, 3, 2], uniform(-2, 3));
+      const axes = { axes: [0, 2, 3], keepdims: 1 };
+      const mu = c.op("ReduceMean", [x], axes);
+      const xc = c.op("Sub", [x, mu]);
+      const flat = c.ints("flat", [-1]);
+      const variance = c.op("Reshape", [c.op("ReduceMean", [c.op("Mul", [xc, xc])], axes), flat]);
+      return c.op("BatchNormalization", [x, c.input("scale", [2]), c.input("B", [2]), c.op("Reshape", [mu, flat]), variance], { epsilon: { float: 1e-3 } });
+    },
+    overrides: (graph) => new Map(graph.nodes.filter((n) => n.opType === "BatchNormalization").map((n) => [n.name, batchStatisticsNormRule])),
   },
   {
     name: "BatchNormalization(inference, [N, C], frozen statistics)", op: "BatchNormalization", dtype: "float64",

@@ -4,6 +4,7 @@ import { Session } from "../../runtime/session.js";
 import type { Tensor } from "../../tensor.js";
 import { type AttrInput, Emitter } from "../emit.js";
 import { backward } from "../gradients.js";
+import type { GradRule } from "../types.js";
 
 /**
  * Gradient checks for the rules (after onnxruntime's gradient_checker.h): a one-op graph, a seeded
@@ -40,6 +41,8 @@ export interface GradCase {
   tol?: number;
   /** A new session for every forward run: for ops whose kernels keep state across runs (Dropout's RNG). */
   freshSession?: boolean;
+  /** Rules for particular nodes of the built graph (backward's `overrides`). */
+  overrides?: (graph: GraphIR) => Map<string, GradRule>;
 }
 
 /** A graph under construction: inputs with drawn values, constants, and nodes. */
@@ -133,7 +136,7 @@ export async function analytic(p: Prepared, r: Tensor): Promise<Map<string, Tens
   const withR = structuredClone(p.model);
   // R without a shape, as gradients inside a graph are: a rule must not ask for the shape of a gradient.
   withR.graph.inputs.push({ name: "R", type: { kind: "tensor", elemType: DataType.FLOAT } });
-  const { model, gradients } = backward(withR, { wrt: p.wrt, seeds: new Map([[p.y, "R"]]) });
+  const { model, gradients } = backward(withR, { wrt: p.wrt, seeds: new Map([[p.y, "R"]]), ...(p.c.overrides ? { overrides: p.c.overrides(p.model.graph) } : {}) });
   model.graph.outputs = [...gradients.values()].map((name) => ({ name, type: { kind: "tensor", elemType: DataType.FLOAT } }));
   const s = await session(p, model);
   const out = await s.run({ ...feedsOf(p), R: r });
