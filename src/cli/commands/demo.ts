@@ -5,7 +5,8 @@ import { loadDataset } from "../../data/load.js";
 import { FASHION_MNIST_CLASSES } from "../../data/sample.js";
 import { seedCnn } from "../../engine/onnx/architectures.js";
 import { DEFAULT_PREPROCESS, METADATA_KEYS } from "../../engine/onnx/modelInfo.js";
-import { openModel } from "../../nn/infer.js";
+import { evaluate } from "../../analysis/metrics/index.js";
+import { openModel, predictProbabilities } from "../../nn/infer.js";
 import { OPTIMIZER_DEFAULTS } from "../../nn/optimizers.js";
 import { train } from "../../nn/trainer.js";
 import { trainValSplit } from "../../data/subset.js";
@@ -14,6 +15,8 @@ import { writeChart } from "../../report/vega.js";
 import { inspectImage } from "../../nn/inspect.js";
 import { writeImageGrid } from "../../report/imageGrid.js";
 import { writeInspection } from "../../report/inspection.js";
+import { writeEvaluation } from "../../report/evaluation.js";
+import { formatEvaluation } from "../../report/evaluationText.js";
 import { classSampleGrid } from "../../report/samples.js";
 import { formatSummary } from "./dataset.js";
 import { formatStats } from "./inspect.js";
@@ -71,6 +74,13 @@ export function registerDemo(program: Command): void {
       const dir = join(out, "inspect");
       const summary = await writeInspection(dir, result, FASHION_MNIST_CLASSES, { height: test.height, width: test.width, channels: test.channels, pixels: imageAt(test, index) });
       say(`${formatStats(summary.layers)}\nwrote feature maps, histograms and the softmax chart to ${dir}\n\n`);
+
+      say(`4. How good is it: every classification metric on the ${test.n} test images\n\n`);
+      const probs = await predictProbabilities(openModel(model), test);
+      const evaluation = evaluate(test.labels, probs.data, FASHION_MNIST_CLASSES.length);
+      const evalDir = join(run, "evaluation");
+      await writeEvaluation(evalDir, evaluation, FASHION_MNIST_CLASSES, "seed CNN on the sample's test images");
+      say(`${formatEvaluation(evaluation.report, FASHION_MNIST_CLASSES)}\nwrote report.json, the confusion matrix, ROC and PR curves and the reliability diagram to ${evalDir}\n\n`);
       say(`Done. Results are in ${out}\n`);
     });
 }

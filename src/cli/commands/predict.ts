@@ -9,6 +9,7 @@ import { checkClassCount, classNamesFor } from "../classes.js";
 
 interface PredictOptions extends DataCliOptions, ModelCliOptions {
   out: string;
+  labelsOut?: string;
 }
 
 /** `featurelens predict`: class probabilities for every image. */
@@ -17,10 +18,12 @@ export function registerPredict(program: Command): void {
     .command("predict")
     .description("class probabilities (N×K float32) for every image; .parquet adds label, prediction and confidence")
     .requiredOption("--out <file.npy|file.parquet>", "where to write the probabilities")
+    .option("--labels-out <file.npy>", "also write the images' labels (int32), for `featurelens evaluate --labels … --probs …`")
     .addHelpText("after", "\nExamples:\n  featurelens predict --model model.onnx --data fashion-mnist:test --out probs.npy\n  featurelens predict --model runs/a --data sample:test --out preds.parquet");
   addModelOptions(cmd);
   addDataOptions(cmd).action(async (opts: PredictOptions) => {
     if (!/\.(npy|parquet)$/.test(opts.out)) throw new UsageError(`--out must end in .npy or .parquet, got '${opts.out}'`);
+    if (opts.labelsOut !== undefined && !opts.labelsOut.endsWith(".npy")) throw new UsageError(`--labels-out must end in .npy, got '${opts.labelsOut}'`);
     const opened = openFromOptions(opts);
     const ds = await loadFromOptions(opts);
     const { options, done } = inferOptions(opts, "predicting");
@@ -49,6 +52,7 @@ export function registerPredict(program: Command): void {
         { name: "probabilities", type: "FLOAT[]", values: probs.data, width: k },
       ]);
     }
+    if (opts.labelsOut) writeNpy(opts.labelsOut, { dtype: "int32", shape: [n], data: ds.labels });
     let correct = 0;
     let labelled = 0;
     for (let i = 0; i < n; i++) {
@@ -59,6 +63,6 @@ export function registerPredict(program: Command): void {
       if (best === ds.labels[i]) correct++;
     }
     const acc = labelled ? `, accuracy ${((100 * correct) / labelled).toFixed(2)}% on ${labelled} labelled images` : "";
-    process.stdout.write(`wrote ${opts.out}: ${n}×${k} probabilities${acc}\n`);
+    process.stdout.write(`wrote ${opts.out}: ${n}×${k} probabilities${acc}${opts.labelsOut ? `; labels in ${opts.labelsOut}` : ""}\n`);
   });
 }
