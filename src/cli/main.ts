@@ -4,6 +4,9 @@ import sharp from "sharp";
 import { isUserError } from "../util/errors.js";
 import { registerDataset } from "./commands/dataset.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerEmbed } from "./commands/embed.js";
+import { registerEvaluate } from "./commands/evaluate.js";
+import { registerNeighbors } from "./commands/neighbors.js";
 import { registerExtract } from "./commands/extract.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerLayers } from "./commands/layers.js";
@@ -25,10 +28,13 @@ export function buildProgram(): Command {
   registerDataset(program);
   registerLayers(program);
   registerPredict(program);
+  registerEvaluate(program);
   registerExtract(program);
   registerInspect(program);
   registerTrain(program);
   registerTransfer(program);
+  registerEmbed(program);
+  registerNeighbors(program);
   return program;
 }
 

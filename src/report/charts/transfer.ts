@@ -29,7 +29,7 @@ export function transferSpec(options: { rows: TransferPoint[]; title: string }):
           x: { field: "k", type: "quantitative", title: "layers transferred (k)", axis: { tickMinStep: 1, format: "d" } },
           y: { field: "accuracy", type: "quantitative", title: "accuracy on task B", scale: { zero: false }, axis: { format: ".0%" } },
           color: { field: "variant", type: "nominal", title: null, sort: order, scale: { domain: order, range: colors } },
-          strokeDash: { field: "variant", type: "nominal", legend: null, sort: order, scale: { domain: order, range: [[1, 0], [4, 2], [1, 0], [4, 2]] } },
+          strokeDash: { field: "variant", type: "nominal", title: null, sort: order, scale: { domain: order, range: [[1, 0], [4, 2], [1, 0], [4, 2]] } },
         },
       },
       ...(base

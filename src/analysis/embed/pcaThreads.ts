@@ -1,0 +1,75 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Points } from "../neighbors/types.js";
+import { passShape, pcaSteps, type Pass, type PcaModel, type PcaOptions } from "./pca.js";
+import type { PassMessage } from "./pcaWorker.js";
+
+/**
+ * PCA with its passes over the data split over worker threads (Node-only; pca.ts stays
+ * browser-safe): the same steps and kernels as `pca()`, each pass's units (blocks of rows) claimed
+ * from a shared counter, so a thread slowed by other load simply takes fewer. The result equals
+ * `pca()`'s up to the order of floating-point sums.
+ * @example await pcaThreaded(points, { components: 50, threads: 2 }) // { model, projected }
+ */
+export async function pcaThreaded(points: Points, options: PcaOptions & { threads?: number }): Promise<{ model: PcaModel; projected: Points }> {
+  const threads = options.threads ?? availableParallelism();
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  const steps = pcaSteps(points, options); // checks the options before any worker starts
+  let step = steps.next();
+  if (step.done) return done(step.value);
+  const shared = { n: points.n, d: points.d, data: shareArray(points.data) };
+  const workers = Array.from({ length: threads }, () => spawn(shared));
+  try {
+    while (!step.done) step = steps.next(await runThreaded(workers, shared, step.value));
+    return done(step.value);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function done({ model, projections }: { model: PcaModel; projections: Float64Array }): { model: PcaModel; projected: Points } {
+  return { model, projected: { n: projections.length / model.components, d: model.components, data: Float32Array.from(projections) } };
+}
+
+async function runThreaded(workers: Worker[], points: Points, pass: Pass): Promise<Float64Array> {
+  const { length, summed } = passShape(points, pass);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const sharedPass = "v" in pass ? { ...pass, v: shareArray(pass.v) } : pass;
+  const outs = workers.map((_, i) => (summed || i === 0 ? new Float64Array(new SharedArrayBuffer(length * 8)) : null));
+  await Promise.all(
+    workers.map(
+      (w, i) =>
+        new Promise<void>((resolve, reject) => {
+          const onError = (err: Error) => reject(err);
+          w.once("error", onError);
+          w.once("message", () => {
+            w.off("error", onError);
+            resolve();
+          });
+          w.postMessage({ pass: sharedPass, counter, out: outs[i] ?? outs[0]! } satisfies PassMessage);
+        }),
+    ),
+  );
+  const out = outs[0]!;
+  if (summed) for (const o of outs.slice(1)) for (let j = 0; j < length; j++) out[j] += o![j];
+  return out;
+}
+
+function spawn(points: Points): Worker {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const url = new URL(fromSource ? "./pcaWorker.ts" : "./pcaWorker.js", import.meta.url);
+  if (!fromSource) return new Worker(url, { workerData: points });
+  // From TypeScript source (vitest, `node --import tsx`) a worker does not inherit the loader:
+  // register tsx in it first (as src/analysis/neighbors/parallel.ts).
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(code, { eval: true, workerData: points });
+}
+
+function shareArray<T extends Float32Array | Float64Array>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a;
+  const ctor = a.constructor as new (buf: SharedArrayBuffer) => T;
+  const out = new ctor(new SharedArrayBuffer(a.byteLength));
+  out.set(a);
+  return out;
+}

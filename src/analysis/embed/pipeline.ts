@@ -1,0 +1,156 @@
+import { knn, knnQuery } from "../neighbors/index.js";
+import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
+import { type PcaModel, transformPca } from "./pca.js";
+import { pcaThreaded } from "./pcaThreads.js";
+import { knnAccuracy, knnPreservation, silhouette, trustworthiness } from "./quality.js";
+import { neighboursFor } from "./tsne/affinities.js";
+import { createFftRepulsion } from "./tsne/fft.js";
+import { createParallelFftRepulsion } from "./tsne/fftWorker.js";
+import { createParallelBarnesHut } from "./tsne/parallel.js";
+import { transform, TRANSFORM_DEFAULTS, type TsneMap } from "./tsne/transform.js";
+import { resolveMethod, tsne, TSNE_DEFAULTS } from "./tsne/tsne.js";
+import type { TsneProgress } from "./tsne/optimize.js";
+import { UsageError } from "../../util/errors.js";
+
+/**
+ * The feature-space map as `featurelens embed` makes it (Node-only: worker threads): PCA to
+ * `pcaComponents` dimensions first when the features are wider (the standard pre-step), the kNN
+ * graph on both cores, then PCA, t-SNE or placement into an existing t-SNE map; and the numbers
+ * that say how faithful the map is.
+ */
+
+export type EmbedMethod = "pca" | "tsne";
+
+export interface EmbedOptions {
+  method: EmbedMethod;
+  dims?: 2 | 3;
+  perplexity?: number;
+  seed?: number;
+  init?: "pca" | "random";
+  metric?: Metric;
+  /** Reduce wider features to this many principal components before t-SNE (0: never). */
+  pcaComponents?: number;
+  threads?: number;
+  onStage?: (stage: string) => void;
+  onProgress?: (p: TsneProgress) => boolean | void;
+}
+
+export const EMBED_DEFAULTS = { dims: 2 as 2 | 3, perplexity: 30, seed: 0, init: "pca" as const, metric: "l2" as Metric, pcaComponents: 50 };
+
+export interface Embedded {
+  /** N×dims. */
+  embedding: Float32Array;
+  dims: 2 | 3;
+  /** The points the map was made from (after the PCA pre-step). */
+  input: Points;
+  /** The PCA pre-step (or the PCA map itself), to project new points the same way. */
+  pca: PcaModel | null;
+  /** Final KL divergence (t-SNE); placing points: the mean over the new points of KL(P_i ‖ Q_i) against the map. */
+  kl: number | null;
+  iterations: number | null;
+  stoppedEarly: boolean;
+  /** The input-space kNN graph t-SNE used (k = 3·perplexity), when there was one. */
+  knn: KnnGraph | null;
+}
+
+/** Makes a map of `points` with PCA or t-SNE. */
+export async function embed(points: Points, options: EmbedOptions): Promise<Embedded> {
+  const o = { ...EMBED_DEFAULTS, ...options };
+  const dims = o.dims;
+  if (o.method === "pca") {
+    o.onStage?.("PCA");
+    const { model, projected } = await pcaThreaded(points, { components: dims, seed: o.seed, ...(o.threads ? { threads: o.threads } : {}) });
+    return { embedding: projected.data, dims, input: points, pca: model, kl: null, iterations: null, stoppedEarly: false, knn: null };
+  }
+  if (o.method !== "tsne") throw new UsageError(`unknown method '${String(o.method)}' (pca, tsne)`);
+  const { input, pca } = await reduce(points, o.pcaComponents, o.seed, o.threads, o.onStage);
+  const k = neighboursFor(o.perplexity, input.n);
+  o.onStage?.(`${k} nearest neighbours`);
+  const graph = await knn(input, k, { metric: o.metric, ...(o.threads ? { threads: o.threads } : {}) });
+  o.onStage?.("t-SNE");
+  const method = resolveMethod("auto", input.n, dims);
+  const threads = o.threads ?? 2;
+  const parallel = threads > 1 && method === "barnes-hut" ? createParallelBarnesHut({ threads }) : null;
+  const fft = method === "fft" ? (threads > 1 ? createParallelFftRepulsion() : createFftRepulsion()) : null;
+  try {
+    const r = await tsne(input, {
+      dims, perplexity: o.perplexity, seed: o.seed, init: o.init, metric: o.metric, knn: graph,
+      ...(parallel ? { repulsion: parallel.repulsion, attraction: parallel.attraction } : {}),
+      ...(fft ? { repulsion: fft } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+    return { embedding: r.embedding, dims, input, pca, kl: r.kl, iterations: r.iterations, stoppedEarly: r.stoppedEarly, knn: graph };
+  } finally {
+    await parallel?.close();
+    if (fft && "close" in fft) await (fft as { close(): Promise<void> }).close();
+  }
+}
+
+/** Places new points into a finished t-SNE map (openTSNE's transform), projecting them with the map's PCA first. */
+export async function embedInto(map: TsneMap, pca: PcaModel | null, points: Points, options: Pick<EmbedOptions, "metric" | "seed" | "threads" | "onProgress" | "onStage"> = {}): Promise<Embedded> {
+  const input = pca ? transformPca(pca, points) : points;
+  if (input.d !== map.points.d) {
+    throw new UsageError(`the points have ${points.d} features but the map was made from ${pca ? pca.d : map.points.d}; place points from the same layer of the same model`);
+  }
+  options.onStage?.("nearest map points");
+  const metric = options.metric ?? EMBED_DEFAULTS.metric;
+  const graph = await knnQuery(map.points, input, Math.min(map.points.n, Math.floor(3 * TRANSFORM_DEFAULTS.perplexity)), { metric, ...(options.threads ? { threads: options.threads } : {}) });
+  options.onStage?.("placing points into the map");
+  const r = await transform(map, input, { metric, knn: graph, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  // transform's KL is summed over the new points, each against the map: report the mean per point.
+  return { embedding: r.embedding, dims: map.dims, input, pca, kl: r.kl / points.n, iterations: r.iterations, stoppedEarly: r.stoppedEarly, knn: null };
+}
+
+/** PCA to `components` dimensions when the points are wider and there are enough of them. */
+async function reduce(points: Points, components: number, seed: number, threads: number | undefined, onStage?: (s: string) => void): Promise<{ input: Points; pca: PcaModel | null }> {
+  if (!(components > 0) || points.d <= components || points.n <= components) return { input: points, pca: null };
+  onStage?.(`PCA to ${components} dimensions`);
+  const { model, projected } = await pcaThreaded(points, { components, seed, ...(threads ? { threads } : {}) });
+  return { input: projected, pca: model };
+}
+
+/** How faithful a map is (the numbers behind "which classes separate"). */
+export interface MapQuality {
+  /** Venna & Kaski's trustworthiness at k = 10 (estimated on a sample above 5,000 points). */
+  trustworthiness: number;
+  /** Share of each point's 10 nearest input-space neighbours that are among its 10 nearest in the map. */
+  knn_preservation: number;
+  /** Leave-one-out 10-NN classification accuracy of the labels in the map, and in the input space. */
+  knn_accuracy: number | null;
+  knn_accuracy_input: number | null;
+  /** Mean silhouette (by label) in the input space and in the map, overall and per class (estimated on a sample above 5,000 points). */
+  silhouette: { input: number; map: number; input_per_class: number[]; map_per_class: number[] } | null;
+}
+
+export const QUALITY_K = 10;
+const SAMPLE_ABOVE = 5000;
+
+/** The quality measures of a map of `input` (labels optional). */
+export async function mapQuality(input: Points, embedding: Points, labels: Int32Array | null, options: { inputKnn?: KnnGraph | null; seed?: number; threads?: number } = {}): Promise<MapQuality> {
+  const k = Math.min(QUALITY_K, input.n - 1);
+  const inputGraph = options.inputKnn && options.inputKnn.k >= k ? firstK(options.inputKnn, k) : await knn(input, k, options.threads ? { threads: options.threads } : {});
+  const mapGraph = await knn(embedding, k, options.threads ? { threads: options.threads } : {});
+  const sample = input.n > SAMPLE_ABOVE ? { sample: SAMPLE_ABOVE, seed: options.seed ?? 0 } : {};
+  const sil = labels ? { input: silhouette(input, labels, sample), map: silhouette(embedding, labels, sample) } : null;
+  return {
+    trustworthiness: trustworthiness(input, mapGraph, { k, ...sample }),
+    knn_preservation: knnPreservation(inputGraph, mapGraph, { k }),
+    knn_accuracy: labels ? knnAccuracy(mapGraph, labels, { k }) : null,
+    knn_accuracy_input: labels ? knnAccuracy(inputGraph, labels, { k }) : null,
+    silhouette: sil ? { input: sil.input.score, map: sil.map.score, input_per_class: Array.from(sil.input.perClass), map_per_class: Array.from(sil.map.perClass) } : null,
+  };
+}
+
+/** The first k neighbours of each row of a graph with more. */
+function firstK(g: KnnGraph, k: number): KnnGraph {
+  if (g.k === k) return g;
+  const indices = new Int32Array(g.n * k);
+  const distances = new Float32Array(g.n * k);
+  for (let i = 0; i < g.n; i++) {
+    indices.set(g.indices.subarray(i * g.k, i * g.k + k), i * k);
+    distances.set(g.distances.subarray(i * g.k, i * g.k + k), i * k);
+  }
+  return { ...g, k, indices, distances };
+}
+
+export { TSNE_DEFAULTS };

@@ -1,0 +1,202 @@
+/**
+ * t-SNE input affinities on a kNN graph: Gaussian conditional probabilities p_{j|i} with a per-point
+ * precision β_i calibrated to a perplexity (van der Maaten & Hinton 2008, §2), restricted to the
+ * k = min(N − 1, ⌊3·perplexity⌋) nearest neighbours (van der Maaten 2014, §4.1), then symmetrised
+ * p_ij = (p_{j|i} + p_{i|j}) / 2N. Browser-safe.
+ */
+import { DataError, UsageError } from "../../../util/errors.js";
+import type { KnnGraph } from "../../neighbors/types.js";
+import type { SparseAffinities } from "./types.js";
+
+/** Entropy tolerance and step cap of the β search, as scikit-learn's `_binary_search_perplexity`. */
+export const PERPLEXITY_TOLERANCE = 1e-5;
+export const PERPLEXITY_MAX_STEPS = 100;
+
+/** Row-normalised (not symmetric) affinities: row i holds p_{j|i} over its k neighbours, Σ_j = 1. */
+export interface ConditionalAffinities extends SparseAffinities {
+  /** The calibrated precision β_i = 1 / (2σ_i²) of each row, for squared distances. */
+  betas: Float64Array;
+}
+
+/**
+ * The number of neighbours t-SNE uses for a perplexity: min(N − 1, ⌊3·perplexity⌋).
+ * Throws a UsageError when N is too small for the perplexity (N must be at least 3·perplexity + 1),
+ * naming the largest perplexity that fits.
+ * @example neighboursFor(30, 1000) // 90
+ */
+export function neighboursFor(perplexity: number, n: number): number {
+  if (!(Number.isFinite(perplexity) && perplexity > 0)) {
+    throw new UsageError(`perplexity must be a positive number, got ${perplexity}`);
+  }
+  if (n < 3 * perplexity + 1) {
+    const largest = (n - 1) / 3;
+    throw new UsageError(
+      `perplexity ${perplexity} needs at least ${Math.ceil(3 * perplexity + 1)} points (3·perplexity + 1), got ${n}; ` +
+        (largest > 0 ? `use a perplexity of at most ${formatPerplexity(largest)} ((N − 1) / 3)` : "t-SNE needs at least 2 points"),
+    );
+  }
+  return Math.min(n - 1, Math.floor(3 * perplexity));
+}
+
+/**
+ * p_{j|i} ∝ exp(−β_i d_ij²) over each row of the kNN graph, β_i found by bisection so that the row's
+ * entropy is log(perplexity) (as scikit-learn's `_binary_search_perplexity`: squared distances,
+ * tolerance 1e-5 nats, at most 100 steps). Distances of any metric are squared, as openTSNE does.
+ * Uses the first min(k, ⌊3·perplexity⌋) neighbours of each row; the graph may be a query graph
+ * (rows: new points, columns: reference points). The caller checks that there are enough points.
+ * @example conditionalAffinities(graph, 30).vals // N×90 probabilities, each row sums to 1
+ */
+export function conditionalAffinities(knn: KnnGraph, perplexity: number): ConditionalAffinities {
+  checkGraph(knn);
+  if (!(Number.isFinite(perplexity) && perplexity > 0)) {
+    throw new UsageError(`perplexity must be a positive number, got ${perplexity}`);
+  }
+  const k = Math.min(knn.k, Math.max(1, Math.floor(3 * perplexity)));
+  const n = knn.n;
+  const rowPtr = new Int32Array(n + 1);
+  const cols = new Int32Array(n * k);
+  const vals = new Float64Array(n * k);
+  const betas = new Float64Array(n);
+  const d2 = new Float64Array(k);
+  const target = Math.log(perplexity);
+  for (let i = 0; i < n; i++) {
+    rowPtr[i + 1] = (i + 1) * k;
+    const from = i * knn.k;
+    let min = Infinity;
+    for (let j = 0; j < k; j++) {
+      const d = knn.distances[from + j];
+      d2[j] = d * d;
+      if (d2[j] < min) min = d2[j];
+      cols[i * k + j] = knn.indices[from + j];
+    }
+    // Shifting by the smallest distance leaves p and the entropy unchanged and avoids underflow.
+    for (let j = 0; j < k; j++) d2[j] -= min;
+    betas[i] = calibrateRow(d2, k, target, vals, i * k);
+  }
+  return { n, rowPtr, cols, vals, betas };
+}
+
+/**
+ * Bisection on β for one row (scikit-learn `_binary_search_perplexity`); writes the row's
+ * probabilities at out[offset …] and returns β.
+ */
+function calibrateRow(d2: Float64Array, k: number, target: number, out: Float64Array, offset: number): number {
+  let beta = 1;
+  let lo = -Infinity;
+  let hi = Infinity;
+  let sum = 0;
+  for (let step = 0; step < PERPLEXITY_MAX_STEPS; step++) {
+    sum = 0;
+    let sumDP = 0;
+    for (let j = 0; j < k; j++) {
+      const p = Math.exp(-d2[j] * beta);
+      out[offset + j] = p;
+      sum += p;
+      sumDP += d2[j] * p;
+    }
+    const entropy = Math.log(sum) + (beta * sumDP) / sum;
+    const diff = entropy - target;
+    if (Math.abs(diff) <= PERPLEXITY_TOLERANCE) break;
+    if (diff > 0) {
+      lo = beta;
+      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
+    } else {
+      hi = beta;
+      beta = lo === -Infinity ? beta / 2 : (beta + lo) / 2;
+    }
+  }
+  for (let j = 0; j < k; j++) out[offset + j] /= sum;
+  return beta;
+}
+
+/**
+ * P = (C + Cᵀ) / Σ(C + Cᵀ) (= /2N for row-normalised C) as CSR with sorted columns, Float64,
+ * summing to 1 (van der Maaten & Hinton 2008, §3.1).
+ */
+export function symmetrize(c: SparseAffinities): SparseAffinities {
+  const { n, rowPtr, cols, vals } = c;
+  // Cᵀ by counting sort on the column: rows of the transpose come out with ascending columns.
+  const tPtr = new Int32Array(n + 1);
+  for (let e = 0; e < cols.length; e++) tPtr[cols[e] + 1]++;
+  for (let i = 0; i < n; i++) tPtr[i + 1] += tPtr[i];
+  const fill = tPtr.slice(0, n);
+  const tCols = new Int32Array(cols.length);
+  const tVals = new Float64Array(cols.length);
+  for (let i = 0; i < n; i++) {
+    for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
+      const at = fill[cols[e]]++;
+      tCols[at] = i;
+      tVals[at] = vals[e];
+    }
+  }
+  const outPtr = new Int32Array(n + 1);
+  const outCols = new Int32Array(2 * cols.length);
+  const outVals = new Float64Array(2 * cols.length);
+  let keys = new Int32Array(0);
+  let total = 0;
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    // Row i of C sorted by column: sort (column · len + position) keys.
+    const start = rowPtr[i];
+    const len = rowPtr[i + 1] - start;
+    if (keys.length < len) keys = new Int32Array(len);
+    const row = keys.subarray(0, len);
+    for (let e = 0; e < len; e++) row[e] = cols[start + e] * len + e;
+    row.sort();
+    let a = 0;
+    let b = tPtr[i];
+    const bEnd = tPtr[i + 1];
+    while (a < len || b < bEnd) {
+      const ca = a < len ? Math.floor(row[a] / len) : n;
+      const cb = b < bEnd ? tCols[b] : n;
+      let v = 0;
+      const col = ca < cb ? ca : cb;
+      while (a < len && Math.floor(row[a] / len) === col) v += vals[start + (row[a++] % len)];
+      while (b < bEnd && tCols[b] === col) v += tVals[b++];
+      outCols[at] = col;
+      outVals[at++] = v;
+      total += v;
+    }
+    outPtr[i + 1] = at;
+  }
+  for (let e = 0; e < at; e++) outVals[e] /= total;
+  return { n, rowPtr: outPtr, cols: outCols.slice(0, at), vals: outVals.slice(0, at) };
+}
+
+/** Options of {@link affinities}. */
+export interface AffinityOptions {
+  /** The effective number of neighbours each point keeps (default 30). */
+  perplexity?: number;
+}
+
+/**
+ * The symmetric t-SNE affinities P of N points from their kNN graph (k ≥ min(N − 1, ⌊3·perplexity⌋)).
+ * @example affinities(await knn(points, 90), { perplexity: 30 }) // CSR, Σ vals = 1
+ */
+export function affinities(knn: KnnGraph, options: AffinityOptions = {}): SparseAffinities {
+  const perplexity = options.perplexity ?? 30;
+  const needed = neighboursFor(perplexity, knn.n);
+  if (knn.k < needed) {
+    throw new DataError(
+      `perplexity ${perplexity} needs a kNN graph of k ≥ ${needed} (min(N − 1, ⌊3·perplexity⌋)), got k = ${knn.k}; ` +
+        `recompute the neighbours with k = ${needed} or use a perplexity of at most ${formatPerplexity(knn.k / 3)}`,
+    );
+  }
+  return symmetrize(conditionalAffinities(knn, perplexity));
+}
+
+function checkGraph(knn: KnnGraph): void {
+  const { n, k, indices, distances } = knn;
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 1) {
+    throw new DataError(`the kNN graph must have n ≥ 1 rows and k ≥ 1 neighbours, got n=${n}, k=${k}`);
+  }
+  if (indices.length !== n * k || distances.length !== n * k) {
+    throw new DataError(
+      `the kNN graph's indices (${indices.length}) and distances (${distances.length}) must both hold n×k = ${n * k} values`,
+    );
+  }
+}
+
+function formatPerplexity(p: number): string {
+  return String(Math.floor(p * 100) / 100);
+}

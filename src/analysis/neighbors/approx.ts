@@ -1,0 +1,99 @@
+import { Index, MetricKind, type BatchMatches } from "usearch";
+import { UsageError } from "../../util/errors.js";
+import { createRng, shuffleInPlace } from "../../util/rng.js";
+import { sortPairs } from "./heap.js";
+import { exactKnnQuery } from "./exact.js";
+import type { KnnGraph, Metric, Points } from "./types.js";
+
+/**
+ * Approximate kNN with an HNSW graph (Malkov & Yashunin 2018, "Efficient and robust approximate
+ * nearest neighbor search using Hierarchical Navigable Small World graphs") as built by USearch.
+ * Node-only (a native addon). Inputs must already be checked (see validate.ts).
+ */
+
+/** HNSW settings; the `knn` docs point here. */
+export const APPROX_DEFAULTS = {
+  /** Graph degree M (USearch's default). */
+  connectivity: 16,
+  /** Candidate list size while building (efConstruction). */
+  expansionAdd: 128,
+  /** Candidate list size while searching (ef) is max(this, 2·(k+1)). */
+  expansionSearch: 64,
+} as const;
+
+export interface ApproxOptions {
+  metric: Metric;
+  threads: number;
+  /** Seeds the insertion order. The build is multi-threaded, so the graph may still differ slightly between runs. */
+  seed: number;
+}
+
+/** As exactKnn (reference queries itself, self excluded) or exactKnnQuery (`queries` given), approximately. */
+export function approxKnn(reference: Points, queries: Points | null, k: number, options: ApproxOptions): KnnGraph {
+  const { metric, threads } = options;
+  if (metric === "l1") {
+    throw new UsageError("approximate kNN supports metric l2 and cosine, not l1; use method 'exact' for l1");
+  }
+  const { n, d } = reference;
+  const index = new Index({
+    dimensions: d,
+    metric: metric === "l2" ? MetricKind.L2sq : MetricKind.Cos,
+    connectivity: APPROX_DEFAULTS.connectivity,
+    expansion_add: APPROX_DEFAULTS.expansionAdd,
+    expansion_search: Math.max(APPROX_DEFAULTS.expansionSearch, 2 * (k + 1)),
+    multi: false,
+  } as ConstructorParameters<typeof Index>[0]);
+  const order = shuffleInPlace(Int32Array.from({ length: n }, (_, i) => i), createRng(options.seed));
+  const shuffled = new Float32Array(n * d);
+  for (let r = 0; r < n; r++) shuffled.set(reference.data.subarray(order[r] * d, order[r] * d + d), r * d);
+  index.add(BigUint64Array.from(order, (i) => BigInt(i)), shuffled, threads);
+
+  const q = queries ?? reference;
+  const want = queries ? k : k + 1;
+  const found = index.search(q.data, want, threads);
+  const matches = (q.n === 1 ? { ...found, counts: BigUint64Array.of(BigInt(found.keys.length)) } : found) as BatchMatches;
+  const graph: KnnGraph = { n: q.n, k, metric, indices: new Int32Array(q.n * k), distances: new Float32Array(q.n * k) };
+  const short: number[] = [];
+  for (let i = 0; i < q.n; i++) {
+    if (!copyRow(matches, want, i, queries ? -1 : i, graph)) short.push(i);
+  }
+  if (short.length > 0) fillExact(reference, queries, short, graph);
+  return graph;
+}
+
+/** Copies row i of the search results (minus `self`) into the graph; false if fewer than k came back. */
+function copyRow(m: BatchMatches, want: number, i: number, self: number, g: KnnGraph): boolean {
+  const { k, metric } = g;
+  const count = Number(m.counts[i]);
+  let w = i * k;
+  for (let c = 0; c < count && w < i * k + k; c++) {
+    const j = Number(m.keys[i * want + c]);
+    if (j === self) continue;
+    const v = m.distances[i * want + c];
+    g.indices[w] = j;
+    g.distances[w++] = metric === "l2" ? Math.sqrt(Math.max(0, v)) : Math.min(2, Math.max(0, v));
+  }
+  if (w < i * k + k) return false;
+  sortPairs(g.distances, g.indices, i * k, k);
+  return true;
+}
+
+/** Rows the graph search returned too few neighbours for (rare, tiny sets): fill them exactly. */
+function fillExact(reference: Points, queries: Points | null, rows: number[], g: KnnGraph): void {
+  const d = reference.d;
+  const q = queries ?? reference;
+  const sub = new Float32Array(rows.length * d);
+  rows.forEach((r, m) => sub.set(q.data.subarray(r * d, r * d + d), m * d));
+  // Without self-exclusion in query mode, ask for one more and drop the row itself.
+  const extra = queries ? 0 : 1;
+  const exact = exactKnnQuery(reference, { n: rows.length, d, data: sub }, g.k + extra, { metric: g.metric });
+  rows.forEach((r, m) => {
+    let w = r * g.k;
+    for (let c = 0; c < g.k + extra && w < r * g.k + g.k; c++) {
+      const j = exact.indices[m * (g.k + extra) + c];
+      if (!queries && j === r) continue;
+      g.indices[w] = j;
+      g.distances[w++] = exact.distances[m * (g.k + extra) + c];
+    }
+  });
+}
