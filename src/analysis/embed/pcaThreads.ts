@@ -1,19 +1,25 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { Points } from "../neighbors/types.js";
-import { passShape, pcaSteps, type Pass, type PcaModel, type PcaOptions } from "./pca.js";
+import { passShape, pca, pcaSteps, type Pass, type PcaModel, type PcaOptions } from "./pca.js";
 import type { PassMessage } from "./pcaWorker.js";
+
+/** Below this many values (N·D) one thread beats starting workers (option `threadsAbove`). */
+const THREADS_ABOVE = 4_000_000;
 
 /**
  * PCA with its passes over the data split over worker threads (Node-only; pca.ts stays
- * browser-safe): the same steps and kernels as `pca()`, each pass's units (blocks of rows) claimed
- * from a shared counter, so a thread slowed by other load simply takes fewer. The result equals
- * `pca()`'s up to the order of floating-point sums.
+ * browser-safe): the same steps and kernels as `pca()`, each pass's units (blocks of rows) dealt
+ * out in a fixed pattern (worker i takes units i, i + T, …) and the workers' partial sums added in
+ * worker order, so the result is the same on every run (a shared claim counter was faster under
+ * load but made the sums' order, and so t-SNE maps, vary from run to run). It equals `pca()`'s up
+ * to the order of floating-point sums.
  * @example await pcaThreaded(points, { components: 50, threads: 2 }) // { model, projected }
  */
-export async function pcaThreaded(points: Points, options: PcaOptions & { threads?: number }): Promise<{ model: PcaModel; projected: Points }> {
+export async function pcaThreaded(points: Points, options: PcaOptions & { threads?: number; threadsAbove?: number }): Promise<{ model: PcaModel; projected: Points }> {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  if (threads === 1 || points.n * points.d < (options.threadsAbove ?? THREADS_ABOVE)) return pca(points, options);
   const steps = pcaSteps(points, options); // checks the options before any worker starts
   let step = steps.next();
   if (step.done) return done(step.value);
@@ -33,7 +39,6 @@ function done({ model, projections }: { model: PcaModel; projections: Float64Arr
 
 async function runThreaded(workers: Worker[], points: Points, pass: Pass): Promise<Float64Array> {
   const { length, summed } = passShape(points, pass);
-  const counter = new Int32Array(new SharedArrayBuffer(4));
   const sharedPass = "v" in pass ? { ...pass, v: shareArray(pass.v) } : pass;
   const outs = workers.map((_, i) => (summed || i === 0 ? new Float64Array(new SharedArrayBuffer(length * 8)) : null));
   await Promise.all(
@@ -46,7 +51,7 @@ async function runThreaded(workers: Worker[], points: Points, pass: Pass): Promi
             w.off("error", onError);
             resolve();
           });
-          w.postMessage({ pass: sharedPass, counter, out: outs[i] ?? outs[0]! } satisfies PassMessage);
+          w.postMessage({ pass: sharedPass, first: i, stride: workers.length, out: outs[i] ?? outs[0]! } satisfies PassMessage);
         }),
     ),
   );
