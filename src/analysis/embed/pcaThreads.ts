@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { shareArray, startWorker } from "../../util/workers.js";
 import type { Points } from "../neighbors/types.js";
 import { passShape, pca, pcaSteps, type Pass, type PcaModel, type PcaOptions } from "./pca.js";
 import type { PassMessage } from "./pcaWorker.js";
@@ -24,7 +25,7 @@ export async function pcaThreaded(points: Points, options: PcaOptions & { thread
   let step = steps.next();
   if (step.done) return done(step.value);
   const shared = { n: points.n, d: points.d, data: shareArray(points.data) };
-  const workers = Array.from({ length: threads }, () => spawn(shared));
+  const workers = Array.from({ length: threads }, () => startWorker(import.meta.url, "pcaWorker", shared));
   try {
     while (!step.done) step = steps.next(await runThreaded(workers, shared, step.value));
     return done(step.value);
@@ -57,24 +58,5 @@ async function runThreaded(workers: Worker[], points: Points, pass: Pass): Promi
   );
   const out = outs[0]!;
   if (summed) for (const o of outs.slice(1)) for (let j = 0; j < length; j++) out[j] += o![j];
-  return out;
-}
-
-function spawn(points: Points): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./pcaWorker.ts" : "./pcaWorker.js", import.meta.url);
-  if (!fromSource) return new Worker(url, { workerData: points });
-  // From TypeScript source (vitest, `node --import tsx`) a worker does not inherit the loader:
-  // register tsx in it first (as src/analysis/neighbors/parallel.ts).
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true, workerData: points });
-}
-
-function shareArray<T extends Float32Array | Float64Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const ctor = a.constructor as new (buf: SharedArrayBuffer) => T;
-  const out = new ctor(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
   return out;
 }

@@ -1,4 +1,5 @@
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { shareArray, startWorker } from "../../util/workers.js";
 import { allocate, makeJob } from "./exact.js";
 import { QUERY_TILE } from "./kernel.js";
 import type { KnnGraph, Metric, Points } from "./types.js";
@@ -31,7 +32,7 @@ export async function parallelKnn(reference: Points, queries: Points | null, k: 
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const input: WorkerInput = { job, rows, chunk: CHUNK, counter };
   const count = Math.max(1, Math.min(options.threads, Math.ceil(rows / CHUNK)));
-  const workers = Array.from({ length: count }, () => spawn(input));
+  const workers = Array.from({ length: count }, () => startWorker(import.meta.url, "worker", input));
   try {
     await supervise(workers, rows, options);
   } finally {
@@ -69,26 +70,7 @@ function supervise(workers: Worker[], rows: number, options: ParallelOptions): P
   });
 }
 
-function spawn(workerData: WorkerInput): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
-  if (!fromSource) return new Worker(url, { workerData });
-  // Running from TypeScript source (vitest, `node --import tsx`): a worker does not inherit the
-  // parent's loader, so register tsx in it before importing the worker module.
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(code, { eval: true, workerData });
-}
-
 /** The same points on a SharedArrayBuffer (a copy unless they already are). */
 function share(p: Points): Points {
   return { n: p.n, d: p.d, data: shareArray(p.data) };
-}
-
-function shareArray<T extends Float32Array | Float64Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const ctor = a.constructor as new (buf: SharedArrayBuffer) => T;
-  const out = new ctor(new SharedArrayBuffer(a.byteLength));
-  out.set(a);
-  return out;
 }

@@ -3,9 +3,7 @@
  * worker thread solves pair 1 over SharedArrayBuffers, then the main thread assembles forces and
  * Z. Same results as {@link createFftRepulsion} up to rounding.
  */
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { startWorker } from "../../../util/workers.js";
 import { checkedForces, fftGridLayout, pointWeights, resolveFftRepulsionOptions, type FftRepulsionOptions } from "./fft.js";
 import { assembleRepulsion, createPairSolver, locatePoints, type PointWeights } from "./fftPoints.js";
 import type { Repulsion, RepulsionMethod } from "./types.js";
@@ -26,17 +24,6 @@ function sharedInts(length: number): Int32Array {
  * Starts the worker. From TypeScript sources (tests, tsx) the worker first registers tsx's loader
  * (a devDependency), as workers do not inherit it.
  */
-function startWorker(): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./fftWorkerThread.ts" : "./fftWorkerThread.js", import.meta.url);
-  // tsx's ESM entry: its CommonJS one cannot register from inside a worker.
-  const tsx = fromSource ? pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href : "";
-  const worker = fromSource
-    ? new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true })
-    : new Worker(url);
-  worker.unref();
-  return worker;
-}
 
 /**
  * @example const repulsion = createParallelFftRepulsion(); const { forces, z } = await repulsion(y, n, 2); await repulsion.close();
@@ -44,7 +31,8 @@ function startWorker(): Worker {
 export function createParallelFftRepulsion(options: FftRepulsionOptions = {}): ClosableRepulsionMethod {
   const o = resolveFftRepulsionOptions(options);
   const solveA = createPairSolver();
-  const worker = startWorker();
+  const worker = startWorker(import.meta.url, "fftWorkerThread");
+  worker.unref();
   const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;

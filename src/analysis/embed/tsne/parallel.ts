@@ -5,9 +5,7 @@
  * too. Results are identical to one thread's.
  */
 import { availableParallelism } from "node:os";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-import { Worker } from "node:worker_threads";
+import { shareArray, startWorker } from "../../../util/workers.js";
 import { UsageError } from "../../../util/errors.js";
 import { BARNES_HUT_DEFAULTS, checkTheta } from "./barnesHut.js";
 import type { WorkerRequest } from "./bhWorker.js";
@@ -39,7 +37,7 @@ export function createParallelBarnesHut(options: ParallelOptions = {}): Parallel
   const theta = options.theta ?? BARNES_HUT_DEFAULTS.theta;
   if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`threads must be a positive integer, got ${threads}`);
   checkTheta(theta);
-  const workers = Array.from({ length: threads - 1 }, () => spawn());
+  const workers = Array.from({ length: threads - 1 }, () => startWorker(import.meta.url, "bhWorker"));
   const builder = createTreeBuilder();
   let state: SharedState | null = null;
   let shared: { source: SparseAffinities; copy: SparseAffinities } | null = null;
@@ -124,20 +122,5 @@ export function createParallelBarnesHut(options: ParallelOptions = {}): Parallel
 }
 
 function shareAffinities(p: SparseAffinities): SparseAffinities {
-  const share = <T extends Int32Array | Float64Array>(a: T): T => {
-    const out = new (a.constructor as new (buf: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
-    out.set(a);
-    return out;
-  };
-  return { n: p.n, rowPtr: share(p.rowPtr), cols: share(p.cols), vals: share(p.vals) };
-}
-
-function spawn(): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./bhWorker.ts" : "./bhWorker.js", import.meta.url);
-  if (!fromSource) return new Worker(url);
-  // Running from TypeScript source (vitest, `node --import tsx`): register tsx in the worker first.
-  // (tsx's ESM entry: its CommonJS one cannot register from inside a worker that already has tsx.)
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api").replace(/\.cjs$/, ".mjs")).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true });
+  return { n: p.n, rowPtr: shareArray(p.rowPtr), cols: shareArray(p.cols), vals: shareArray(p.vals) };
 }
