@@ -11,15 +11,16 @@ import { transform, TRANSFORM_DEFAULTS, type TsneMap } from "./tsne/transform.js
 import { resolveMethod, tsne, TSNE_DEFAULTS } from "./tsne/tsne.js";
 import type { TsneProgress } from "./tsne/optimize.js";
 import { UsageError } from "../../util/errors.js";
+import { umap, UMAP_DEFAULTS } from "./umap.js";
 
 /**
  * The feature-space map as `featurelens embed` makes it (Node-only: worker threads): PCA to
  * `pcaComponents` dimensions first when the features are wider (the standard pre-step), the kNN
- * graph on both cores, then PCA, t-SNE or placement into an existing t-SNE map; and the numbers
+ * graph on both cores, then PCA, t-SNE, UMAP or placement into an existing t-SNE map; and the numbers
  * that say how faithful the map is.
  */
 
-export type EmbedMethod = "pca" | "tsne";
+export type EmbedMethod = "pca" | "tsne" | "umap";
 
 export interface EmbedOptions {
   method: EmbedMethod;
@@ -33,6 +34,8 @@ export interface EmbedOptions {
   threads?: number;
   onStage?: (stage: string) => void;
   onProgress?: (p: TsneProgress) => boolean | void;
+  /** UMAP: every 10 epochs. */
+  onUmapProgress?: (epoch: number, total: number) => boolean | void;
 }
 
 export const EMBED_DEFAULTS = { dims: 2 as 2 | 3, perplexity: 30, seed: 0, init: "pca" as const, metric: "l2" as Metric, pcaComponents: 50 };
@@ -53,7 +56,7 @@ export interface Embedded {
   knn: KnnGraph | null;
 }
 
-/** Makes a map of `points` with PCA or t-SNE. */
+/** Makes a map of `points` with PCA, t-SNE or UMAP. */
 export async function embed(points: Points, options: EmbedOptions): Promise<Embedded> {
   const o = { ...EMBED_DEFAULTS, ...options };
   const dims = o.dims;
@@ -62,8 +65,17 @@ export async function embed(points: Points, options: EmbedOptions): Promise<Embe
     const { model, projected } = await pcaThreaded(points, { components: dims, seed: o.seed, ...(o.threads ? { threads: o.threads } : {}) });
     return { embedding: projected.data, dims, input: points, pca: model, kl: null, iterations: null, stoppedEarly: false, knn: null };
   }
-  if (o.method !== "tsne") throw new UsageError(`unknown method '${String(o.method)}' (pca, tsne)`);
+  if (o.method !== "tsne" && o.method !== "umap") throw new UsageError(`unknown method '${String(o.method)}' (pca, tsne, umap)`);
   const { input, pca } = await reduce(points, o.pcaComponents, o.seed, o.threads, o.onStage);
+  if (o.method === "umap") {
+    const k = UMAP_DEFAULTS.nNeighbors - 1;
+    if (input.n <= k + 1) throw new UsageError(`UMAP needs more than ${k + 1} points, got ${input.n}`);
+    o.onStage?.(`${k} nearest neighbours`);
+    const graph = await knn(input, k, { metric: o.metric, ...(o.threads ? { threads: o.threads } : {}) });
+    o.onStage?.("UMAP");
+    const r = await umap(input, { dims, seed: o.seed, knn: graph, ...(o.onUmapProgress ? { onProgress: o.onUmapProgress } : {}) });
+    return { embedding: r.embedding, dims, input, pca, kl: null, iterations: r.epochs, stoppedEarly: r.stoppedEarly, knn: graph };
+  }
   const k = neighboursFor(o.perplexity, input.n);
   o.onStage?.(`${k} nearest neighbours`);
   const graph = await knn(input, k, { metric: o.metric, ...(o.threads ? { threads: o.threads } : {}) });

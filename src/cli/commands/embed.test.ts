@@ -68,6 +68,21 @@ describe("featurelens embed", () => {
     expect(right / 40).toBeGreaterThan(0.95);
   });
 
+  it("--method umap (fed featurelens' kNN graph) separates the classes, and the same seed gives the same map", () => {
+    const dir = tmp();
+    const { x, y } = blobs(dir, "u", 3, 40, 20, 4);
+    const out = join(dir, "umap.npy");
+    const r = runCli(["embed", "--in", x, "--method", "umap", "--out", out, "--labels", y, "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out) as { method: string; n: number; quality: { knn_accuracy: number } };
+    expect(s).toMatchObject({ method: "umap", n: 120 });
+    expect(s.quality.knn_accuracy).toBeGreaterThan(0.95);
+    expect(existsSync(join(dir, "umap.png"))).toBe(true);
+    const again = join(dir, "umap2.npy");
+    expect(runCli(["embed", "--in", x, "--method", "umap", "--out", again]).code).toBe(0);
+    expect(Array.from(readNpy(again).data as Float32Array)).toEqual(Array.from(readNpy(out).data as Float32Array));
+  });
+
   it("--method pca --dims 3 gives the first three principal components", () => {
     const dir = tmp();
     const { x } = blobs(dir, "a", 3, 20, 8, 2);
@@ -84,5 +99,6 @@ describe("featurelens embed", () => {
     writeNpy(flat, { dtype: "float32", shape: [100, 3], data: new Float32Array(300).fill(2) });
     expect(runCli(["embed", "--in", flat, "--out", join(dir, "m.npy")]).err).toMatch(/every feature is constant/);
     expect(runCli(["embed", "--in", x, "--into", join(dir, "nothing.npy"), "--out", join(dir, "m.npy")]).err).toMatch(/no .*nothing\.map; make the map first/);
+    expect(runCli(["embed", "--in", x, "--out", x]).err).toMatch(/would overwrite the input/);
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { existsSync, readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { embed, type Embedded, embedInto, EMBED_DEFAULTS, type EmbedMethod, mapQuality, type MapQuality } from "../../analysis/embed/pipeline.js";
 import type { PcaModel } from "../../analysis/embed/pca.js";
 import { decodeMap, encodeMap } from "../../analysis/embed/tsne/mapFile.js";
@@ -34,22 +34,22 @@ interface EmbedCliOptions {
   threads?: number;
 }
 
-const METHODS: readonly EmbedMethod[] = ["pca", "tsne"];
+const METHODS: readonly EmbedMethod[] = ["pca", "tsne", "umap"];
 
 /** `featurelens embed`: a 2-D or 3-D map of feature vectors (PCA or t-SNE), or new points placed into a map. */
 export function registerEmbed(program: Command): void {
   program
     .command("embed")
-    .description("map feature vectors to 2-D/3-D with PCA or t-SNE (or place new points into a saved t-SNE map), with quality measures")
+    .description("map feature vectors to 2-D/3-D with PCA, t-SNE or UMAP (or place new points into a saved t-SNE map), with quality measures")
     .requiredOption("--in <X.npy>", "feature vectors, N×D float (from `featurelens extract`)")
     .requiredOption("--out <Y.npy>", "the map, N×dims float32, and its picture Y.png; t-SNE also writes Y.map (and Y.pca.json) for --into")
-    .option("--method <pca|tsne>", "how to map", "tsne")
+    .option("--method <pca|tsne|umap>", "how to map", "tsne")
     .option("--dims <2|3>", "map dimensions", "2")
     .option("--perplexity <p>", "t-SNE: effective number of neighbours", Number, EMBED_DEFAULTS.perplexity)
     .option("--seed <s>", "seed; the same seed gives the same map", integer("--seed"), 0)
     .option("--init <pca|random>", "t-SNE start", "pca")
     .option("--metric <l2|l1|cosine>", "distance between feature vectors", "l2")
-    .option("--pca <k>", "t-SNE: reduce wider features to k principal components first (0: never)", integer("--pca"), EMBED_DEFAULTS.pcaComponents)
+    .option("--pca <k>", "t-SNE, UMAP: reduce wider features to k principal components first (0: never)", integer("--pca"), EMBED_DEFAULTS.pcaComponents)
     .option("--into <MAP>", "place the points into the t-SNE map saved as MAP (an earlier --out) instead of making a new one")
     .option("--labels <L.npy>", "labels of the points: adds k-NN accuracy and silhouettes to the quality measures")
     .option("--classes <a,b,...>", "class names for the labels, in the picture's legend", listOption)
@@ -68,13 +68,14 @@ export function registerEmbed(program: Command): void {
       if (opts.dims !== "2" && opts.dims !== "3") throw new UsageError(`--dims takes 2 or 3, got '${opts.dims}'`);
       if (opts.init !== "pca" && opts.init !== "random") throw new UsageError(`--init takes pca or random, got '${opts.init}'`);
       if (!opts.out.endsWith(".npy")) throw new UsageError(`--out must end in .npy, got '${opts.out}'`);
+      if (resolve(opts.out) === resolve(opts.in)) throw new UsageError(`--out ${opts.out} would overwrite the input; write the map to another file`);
       const { points, rows, dropped } = readPoints(opts.in, { dropInvalid: opts.dropInvalid });
       if (dropped.length) process.stderr.write(`featurelens: left out ${dropped.length} rows holding NaN or ±Infinity (first: row ${dropped[0]})\n`);
       const labels = opts.labels ? labelsFor(opts.labels, rows, points.n + dropped.length) : null;
       warnDuplicates(points);
 
       const stage = createStages();
-      const bar = createProgress({ label: "t-SNE", unit: "iterations" });
+      const bar = createProgress(opts.method === "umap" && !opts.into ? { label: "UMAP", unit: "epochs" } : { label: "t-SNE", unit: "iterations" });
       const onProgress = (p: { iteration: number; kl: number }) => {
         bar.update(p.iteration, opts.into ? 250 : 1000);
         stage.kl = p.kl;
@@ -85,7 +86,7 @@ export function registerEmbed(program: Command): void {
           ? await embedInto(...loadMap(opts.into), points, { metric: opts.metric, seed: opts.seed, onProgress, onStage: stage.say, ...(opts.threads ? { threads: opts.threads } : {}) })
           : await embed(points, {
               method: opts.method, dims: Number(opts.dims) as 2 | 3, perplexity: opts.perplexity, seed: opts.seed, init: opts.init, metric: opts.metric,
-              pcaComponents: opts.pca, onProgress, onStage: stage.say, ...(opts.threads ? { threads: opts.threads } : {}),
+              pcaComponents: opts.pca, onProgress, onUmapProgress: (e, t) => bar.update(e, t), onStage: stage.say, ...(opts.threads ? { threads: opts.threads } : {}),
             });
       } finally {
         bar.stop();
@@ -104,7 +105,7 @@ export function registerEmbed(program: Command): void {
         `10-NN preservation ${quality.knn_preservation.toFixed(3)}`,
         quality.knn_accuracy !== null ? `10-NN label accuracy ${quality.knn_accuracy.toFixed(3)}` : "",
       ].filter(Boolean).join(" · ");
-      const methodName = opts.into ? "t-SNE (placed into a map)" : opts.method === "tsne" ? "t-SNE" : "PCA";
+      const methodName = opts.into ? "t-SNE (placed into a map)" : { tsne: "t-SNE", umap: "UMAP", pca: "PCA" }[opts.method];
       await writeChart(picture, mapScatterSpec({ embedding: result.embedding, dims: result.dims, ...(labels ? { labels } : {}), ...(opts.classes ? { classes: opts.classes } : {}), title: `${methodName} of ${points.n} feature vectors (${basename(opts.in)})`, subtitle }), { formats: ["png"] });
       written.push(picture);
       const summary = {
