@@ -19,7 +19,7 @@ describe("featurelens CLI", () => {
     expect(run(["dataset", "--help"]).out).toMatch(/Examples:/);
   });
 
-  it("featurelens demo --no-serve prints class counts and writes the sample grids", async () => {
+  it("featurelens demo --no-serve: the sample, training, inside the model, every metric, the t-SNE map", async () => {
     const out = mkdtempSync(join(tmpdir(), "demo-"));
     const r = run(["demo", "--out", out, "--no-serve"]);
     expect(r.code).toBe(0);
@@ -34,6 +34,10 @@ describe("featurelens CLI", () => {
     expect(existsSync(join(out, "run-seed-cnn", "model.onnx"))).toBe(true);
     expect(existsSync(join(out, "inspect", "maps", "01-relu1-Relu.png"))).toBe(true);
     expect(existsSync(join(out, "inspect", "summary.json"))).toBe(true);
+    expect(r.out).toMatch(/ROC AUC \(one vs rest\): macro 0\.\d{4}/);
+    expect(existsSync(join(out, "run-seed-cnn", "evaluation", "confusion.png"))).toBe(true);
+    expect(r.out).toMatch(/KL \d\.\d{3} · 10-NN label accuracy 0\.\d{3}/);
+    expect(existsSync(join(out, "tsne-penultimate.png"))).toBe(true);
   });
 
   it("featurelens dataset --json prints stable keys", () => {
