@@ -22,6 +22,7 @@
 import { DataError, UsageError } from "../../util/errors.js";
 import { createRng } from "../../util/rng.js";
 import type { Points } from "../neighbors/types.js";
+import { section, simd, sleb, uleb } from "../wasm.js";
 
 export interface PcaOptions {
   /** How many principal components to keep, 1..min(N, D). */
@@ -982,28 +983,6 @@ function workspace(doubles: number): Workspace {
   };
 }
 
-/** LEB128, unsigned and signed (WebAssembly core spec §5.2.2). */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
 /**
  * The bytes of a module exporting dots(a, as, na, b, bs, nb, len, out, os, upper) (i32 byte offsets
  * and strides into the imported memory "e"."m"): for i < na & ~1 and j < nb & ~3 (j from i & ~3 when
@@ -1012,7 +991,6 @@ function sleb(n: number): number[] {
  * the same over float32 vectors with f32x4 accumulators, each tile's sums added to float64 `out`.
  */
 function dotsModule(): Uint8Array {
-  const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
   const bodies = [dotsBody(false), dotsBody(true)];
   return Uint8Array.from([
@@ -1034,7 +1012,6 @@ function dotsBody(f32: boolean): number[] {
   const set = (x: number) => [0x21, x];
   const i32 = (v: number) => [0x41, ...sleb(v)];
   const [add, mul, and, geS, select, f64Load, f64Add, f64Store] = [0x6a, 0x6c, 0x71, 0x4e, 0x1b, 0x2b, 0xa0, 0x39];
-  const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
   const load128 = simd(0x00, 4, 0);
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   const [vAdd, vMul, extractLane] = f32 ? [0xe4, 0xe6, 0x1f] : [0xf0, 0xf2, 0x21];

@@ -10,6 +10,8 @@
  * pad with zero rows and ignore the extra outputs.
  */
 
+import { section, simd, sleb, uleb } from "../wasm.js";
+
 // Opcodes (WebAssembly core spec 2.0 §5.4; SIMD: §5.4.8, prefix 0xfd).
 const OP = {
   get: 0x20, set: 0x21, tee: 0x22, i32: 0x41, add: 0x6a, mul: 0x6c, ltU: 0x49,
@@ -20,29 +22,6 @@ const SIMD = {
   f32x4Abs: 224, f32x4Add: 228, f32x4Sub: 229, f32x4Mul: 230,
 } as const;
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 for the small non-negative constants used here. */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  while (true) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
-
-const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
 const get = (l: number) => [OP.get, l];
 const set = (l: number) => [OP.set, l];
 const load = (addr: number[], offset: number[] = []) => [...addr, ...offset, ...simd(SIMD.load, 4, 0)];
@@ -51,9 +30,8 @@ type Step = (acc: number, x: number, y: number) => number[];
 const mulAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(SIMD.f32x4Mul), ...simd(SIMD.f32x4Add), ...set(acc)];
 const absDiffAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(SIMD.f32x4Sub), ...simd(SIMD.f32x4Abs), ...simd(SIMD.f32x4Add), ...set(acc)];
 const shuffle = (a: number, b: number, lanes: number[]) => [...get(a), ...get(b), ...simd(SIMD.shuffle, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
-const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
-const vec = (items: number[][]) => [...leb(items.length), ...items.flat()];
-const str = (s: string) => [...leb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 // dots(a, na, b, nb, stride, out, p, q, thr, hits): out[i·nb + j] = row a_i · row b_j (f32), all
 // arguments after the counts are byte offsets; l1s(…) the same with Σ|a_i − b_j|. Then, as a filter
@@ -128,9 +106,9 @@ function body(step: Step): number[] {
     ...storeCount(PH0, C0), ...storeCount(PH1, C1),
     ...get(I), OP.i32, ...sleb(2), OP.add, OP.tee, I, ...get(NA), OP.ltU, OP.brIf, 0,
   ];
-  const locals = [...leb(2), ...leb(I32_LOCALS), 0x7f, ...leb(V128_LOCALS), 0x7b];
+  const locals = [...uleb(2), ...uleb(I32_LOCALS), 0x7f, ...uleb(V128_LOCALS), 0x7b];
   const code = [...locals, OP.i32, 0, ...set(I), OP.loop, 0x40, ...iLoop, OP.end, OP.end];
-  return [...leb(code.length), ...code];
+  return [...uleb(code.length), ...code];
 }
 
 /** The module's bytes: functions `dots` and `l1s`, memory imported as env.memory. */

@@ -1,31 +1,11 @@
 /** Test helpers for the FFT repulsion: an exact O(N²) oracle and seeded 2-D maps. */
 import { createRng } from "../../../util/rng.js";
+import { exactRepulsion } from "./exact.js";
 import type { Repulsion } from "./types.js";
 
-/** forces_i = Σ_j q̃_ij² (y_i − y_j), Z = Σ_{k≠l} q̃_kl, summed directly over all pairs. */
+/** forces_i = Σ_j q̃_ij² (y_i − y_j), Z = Σ_{k≠l} q̃_kl, summed directly over all pairs (exact.ts). */
 export function exactRepulsion2d(y: Float64Array, n: number): Repulsion {
-  const forces = new Float64Array(2 * n);
-  let z = 0;
-  for (let i = 0; i < n; i++) {
-    const xi = y[2 * i];
-    const yi = y[2 * i + 1];
-    let fx = 0;
-    let fy = 0;
-    for (let j = i + 1; j < n; j++) {
-      const dx = xi - y[2 * j];
-      const dy = yi - y[2 * j + 1];
-      const q = 1 / (1 + dx * dx + dy * dy);
-      z += 2 * q;
-      const q2 = q * q;
-      fx += q2 * dx;
-      fy += q2 * dy;
-      forces[2 * j] -= q2 * dx;
-      forces[2 * j + 1] -= q2 * dy;
-    }
-    forces[2 * i] += fx;
-    forces[2 * i + 1] += fy;
-  }
-  return { forces, z };
+  return exactRepulsion(y, n, 2) as Repulsion;
 }
 
 /** Standard normal by Box–Muller. */

@@ -1,6 +1,7 @@
 import { createRng } from "../../../util/rng.js";
-import type { KnnGraph, Points } from "../../neighbors/types.js";
+import type { Points } from "../../neighbors/types.js";
 import { gaussian } from "./init.js";
+import { bruteKnn } from "../embed.testutil.js";
 
 /** `clusters` Gaussian blobs (std 1, centres std `spread`) of `perCluster` points in d dimensions, labelled. */
 export function blobs(clusters: number, perCluster: number, d: number, seed: number, spread = 4): { points: Points; labels: Int32Array } {
@@ -17,27 +18,8 @@ export function blobs(clusters: number, perCluster: number, d: number, seed: num
   return { points: { n, d, data }, labels };
 }
 
-/** Exact k nearest neighbours by brute force (l2, self excluded, ties by index). */
-export function bruteKnn(points: Points, k: number): KnnGraph {
-  const { n, d, data } = points;
-  const indices = new Int32Array(n * k);
-  const distances = new Float32Array(n * k);
-  const dist = new Float64Array(n);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) s += (data[i * d + t] - data[j * d + t]) ** 2;
-      dist[j] = Math.sqrt(s);
-    }
-    const sorted = order.filter((j) => j !== i).sort((a, b) => dist[a] - dist[b] || a - b);
-    for (let c = 0; c < k; c++) {
-      indices[i * k + c] = sorted[c];
-      distances[i * k + c] = dist[sorted[c]];
-    }
-  }
-  return { n, k, metric: "l2", indices, distances };
-}
+/** Exact k nearest neighbours by brute force: the one in embed.testutil.ts. */
+export { bruteKnn };
 
 /** Fraction of points whose k nearest map neighbours' majority label is their own (leave-one-out kNN). */
 export function mapKnnAccuracy(y: ArrayLike<number>, dims: number, labels: Int32Array, k = 10): number {
