@@ -31,3 +31,21 @@ export const section = (id: number, content: number[]): number[] => [id, ...uleb
 
 /** A SIMD instruction: the 0xfd prefix, its opcode, its immediates (§5.4.8). */
 export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+
+/** A WebAssembly linear memory (a SharedArrayBuffer behind it when made `shared`). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+}
+
+/** The part of the WebAssembly JS API the kernels use (browsers and Node have it; the ES lib types do not declare it). */
+export interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** The global WebAssembly object, or undefined where there is none. */
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}

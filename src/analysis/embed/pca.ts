@@ -22,7 +22,7 @@
 import { DataError, UsageError } from "../../util/errors.js";
 import { createRng } from "../../util/rng.js";
 import type { Points } from "../neighbors/types.js";
-import { section, simd, sleb, uleb } from "../wasm.js";
+import { section, simd, sleb, uleb, wasmApi, type WasmApi } from "../wasm.js";
 
 export interface PcaOptions {
   /** How many principal components to keep, 1..min(N, D). */
@@ -921,14 +921,6 @@ interface Workspace {
 
 type DotsExport = (a: number, as: number, na: number, b: number, bs: number, nb: number, len: number, out: number, os: number, upper: number) => void;
 
-/** The part of the WebAssembly JS API used here (browsers and Node have it; the ES lib types do not). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-}
-
 let compiled: object | null | undefined; // the kernel, compiled on first use; no state beyond the code
 
 function dotsKernel(wasm: WasmApi | undefined): object | null {
@@ -940,7 +932,7 @@ function dotsKernel(wasm: WasmApi | undefined): object | null {
 }
 
 function workspace(doubles: number): Workspace {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const wasm = wasmApi();
   const kernel = dotsKernel(wasm);
   if (kernel === null || wasm === undefined) {
     const f64 = new Float64Array(doubles);

@@ -83,18 +83,18 @@ export async function embed(points: Points, options: EmbedOptions): Promise<Embe
   const method = resolveMethod("auto", input.n, dims);
   const threads = o.threads ?? 2;
   const parallel = threads > 1 && method === "barnes-hut" ? createParallelBarnesHut({ threads }) : null;
-  const fft = method === "fft" ? (threads > 1 ? createParallelFftRepulsion() : createFftRepulsion()) : null;
+  const fft = method === "fft" ? (threads > 1 ? createParallelFftRepulsion() : { repulsion: createFftRepulsion() }) : null;
   try {
     const r = await tsne(input, {
       dims, perplexity: o.perplexity, seed: o.seed, init: o.init, metric: o.metric, knn: graph,
       ...(parallel ? { repulsion: parallel.repulsion, attraction: parallel.attraction } : {}),
-      ...(fft ? { repulsion: fft } : {}),
+      ...(fft ? ("attraction" in fft ? { repulsion: fft, attraction: fft.attraction } : { repulsion: fft.repulsion }) : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     return { embedding: r.embedding, dims, input, pca, kl: r.kl, iterations: r.iterations, stoppedEarly: r.stoppedEarly, knn: graph };
   } finally {
     await parallel?.close();
-    if (fft && "close" in fft) await (fft as { close(): Promise<void> }).close();
+    if (fft && "close" in fft) await fft.close();
   }
 }
 

@@ -10,7 +10,7 @@
  * pad with zero rows and ignore the extra outputs.
  */
 
-import { section, simd, sleb, uleb } from "../wasm.js";
+import { section, simd, sleb, uleb, wasmApi, type WasmMemory } from "../wasm.js";
 
 // Opcodes (WebAssembly core spec 2.0 §5.4; SIMD: §5.4.8, prefix 0xfd).
 const OP = {
@@ -126,17 +126,6 @@ export function simdModuleBytes(): Uint8Array {
 
 export type TileFn = (a: number, na: number, b: number, nb: number, stride: number, out: number, p: number, q: number, thr: number, hits: number) => void;
 
-/** The part of the WebAssembly JS API used here (the ES2023 + Node type libs do not declare it). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 export interface SimdKernel {
   memory: WasmMemory;
   dots: TileFn;
@@ -145,7 +134,7 @@ export interface SimdKernel {
 
 /** A kernel instance over its own memory of at least `bytes` bytes, or null without WebAssembly SIMD. */
 export function createSimdKernel(bytes: number): SimdKernel | null {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const wasm = wasmApi();
   if (wasm === undefined) return null;
   const code = simdModuleBytes();
   if (!wasm.validate(code)) return null;

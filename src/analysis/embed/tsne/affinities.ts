@@ -77,33 +77,39 @@ export function conditionalAffinities(knn: KnnGraph, perplexity: number): Condit
 }
 
 /**
- * Bisection on β for one row (scikit-learn `_binary_search_perplexity`); writes the row's
- * probabilities at out[offset …] and returns β.
+ * The β of one row whose entropy is within PERPLEXITY_TOLERANCE of the target (scikit-learn's
+ * `_binary_search_perplexity` criterion): Newton steps on H(β) (dH/dβ = −β·Var_p(d²)), kept
+ * inside the bracket the signs have established, else a bisection step as scikit-learn's. Newton
+ * needs ~5 steps where bisection from β = 1 needs ~30. Writes the row's probabilities at
+ * out[offset …] and returns β.
  */
 function calibrateRow(d2: Float64Array, k: number, target: number, out: Float64Array, offset: number): number {
   let beta = 1;
-  let lo = -Infinity;
+  let lo = 0;
   let hi = Infinity;
   let sum = 0;
   for (let step = 0; step < PERPLEXITY_MAX_STEPS; step++) {
     sum = 0;
     let sumDP = 0;
+    let sumDDP = 0;
     for (let j = 0; j < k; j++) {
       const p = Math.exp(-d2[j] * beta);
       out[offset + j] = p;
       sum += p;
       sumDP += d2[j] * p;
+      sumDDP += d2[j] * d2[j] * p;
     }
-    const entropy = Math.log(sum) + (beta * sumDP) / sum;
+    const mean = sumDP / sum;
+    const entropy = Math.log(sum) + beta * mean;
     const diff = entropy - target;
     if (Math.abs(diff) <= PERPLEXITY_TOLERANCE) break;
-    if (diff > 0) {
-      lo = beta;
-      beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
-    } else {
-      hi = beta;
-      beta = lo === -Infinity ? beta / 2 : (beta + lo) / 2;
-    }
+    if (diff > 0) lo = beta;
+    else hi = beta;
+    const slope = -beta * (sumDDP / sum - mean * mean);
+    const newton = beta - diff / slope;
+    if (slope < 0 && newton > lo && newton < hi) beta = newton;
+    else if (diff > 0) beta = hi === Infinity ? beta * 2 : (beta + hi) / 2;
+    else beta = (beta + lo) / 2;
   }
   for (let j = 0; j < k; j++) out[offset + j] /= sum;
   return beta;

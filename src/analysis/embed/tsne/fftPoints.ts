@@ -71,22 +71,18 @@ export type ChargePair = 0 | 1;
  */
 export type PairSolver = (y: Float64Array, w: PointWeights, pair: ChargePair, phi: Float64Array) => void;
 
-export function createPairSolver(): PairSolver {
+export function createPairSolver(options: { simd?: boolean } = {}): PairSolver {
   let convolver: GridConvolver | undefined;
-  let re = new Float64Array(0);
-  let im = new Float64Array(0);
   let spacing = NaN;
   return (y, w, pair, phi) => {
     const { m } = w;
     if (convolver?.m !== m) {
-      convolver = createGridConvolver(m);
-      re = new Float64Array(m * m);
-      im = new Float64Array(m * m);
+      convolver = createGridConvolver(m, options);
       spacing = NaN;
-    } else {
-      re.fill(0);
-      im.fill(0);
     }
+    const { re, im } = convolver.grid;
+    re.fill(0);
+    im.fill(0);
     // The kernel's spectrum is shared by both pairs of one call.
     if (w.h !== spacing) convolver.setSpacing(w.h);
     spacing = w.h;

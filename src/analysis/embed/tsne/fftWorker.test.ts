@@ -2,6 +2,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createFftRepulsion } from "./fft.js";
 import { clusteredMap, gaussianMap, relativeError, uniformMap } from "./fft.testutil.js";
 import { createParallelFftRepulsion } from "./fftWorker.js";
+import { affinities } from "./affinities.js";
+import { attraction } from "./gradient.js";
+import { blobs } from "./tsne.testutil.js";
+import { exactKnn } from "../../neighbors/exact.js";
 
 describe("createParallelFftRepulsion", () => {
   const parallel = createParallelFftRepulsion();
@@ -21,6 +25,27 @@ describe("createParallelFftRepulsion", () => {
       expect(relativeError(got.forces, want.forces, 2 * n)).toBeLessThan(1e-12);
       expect(Math.abs(got.z - want.z) / want.z).toBeLessThan(1e-12);
     }
+  });
+
+  it(".attraction splits the rows with the worker and matches the one-thread attraction (P in float32)", async () => {
+    const { points } = blobs(5, 300, 8, 4);
+    const p = affinities(exactKnn(points, 30), { perplexity: 10 });
+    for (const seed of [1, 2]) {
+      const y = uniformMap(p.n, 20, seed);
+      const got = new Float64Array(2 * p.n);
+      await parallel.attraction(p, y, y, 2, got);
+      const want = new Float64Array(2 * p.n);
+      attraction(p, y, y, 2, want);
+      expect(relativeError(got, want, 2 * p.n)).toBeLessThan(1e-6);
+      expect(relativeError(got, want, 2 * p.n)).toBeGreaterThan(0); // the float32 P, so not a copy of the JS path
+    }
+    // 3-D and maps placed against a reference take the one-thread path.
+    const y3 = new Float64Array(3 * p.n).map((_, i) => Math.sin(i));
+    const got3 = new Float64Array(3 * p.n);
+    const want3 = new Float64Array(3 * p.n);
+    await parallel.attraction(p, y3, y3, 3, got3);
+    attraction(p, y3, y3, 3, want3);
+    expect(Array.from(got3)).toEqual(Array.from(want3));
   });
 
   it("createParallelFftRepulsion()(y, n, 3) rejects with a RangeError", async () => {

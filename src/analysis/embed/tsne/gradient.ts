@@ -79,6 +79,7 @@ export function attractionRows(
  * when Z is (P is zero off its entries, which then contribute nothing).
  */
 export function klDivergence(p: SparseAffinities, y: Float64Array, reference: Float64Array, dims: 2 | 3, z: number | Float64Array): number {
+  if (dims === 2 && typeof z === "number") return klDivergence2d(p, y, reference, z);
   const { n, rowPtr, cols, vals } = p;
   let kl = 0;
   for (let i = 0; i < n; i++) {
@@ -97,4 +98,25 @@ export function klDivergence(p: SparseAffinities, y: Float64Array, reference: Fl
     }
   }
   return kl;
+}
+
+/** {@link klDivergence} of a 2-D map with one Z: Σ p_ij log(p_ij (1 + d²_ij)) + log Z · Σ p_ij, unrolled. */
+function klDivergence2d(p: SparseAffinities, y: Float64Array, reference: Float64Array, z: number): number {
+  const { n, rowPtr, cols, vals } = p;
+  let sum = 0;
+  let mass = 0;
+  for (let i = 0; i < n; i++) {
+    const xi = y[2 * i];
+    const yi = y[2 * i + 1];
+    for (let e = rowPtr[i], end = rowPtr[i + 1]; e < end; e++) {
+      const pij = vals[e];
+      if (!(pij > 0)) continue;
+      const j = cols[e];
+      const dx = xi - reference[2 * j];
+      const dy = yi - reference[2 * j + 1];
+      sum += pij * Math.log(pij * (1 + dx * dx + dy * dy));
+      mass += pij;
+    }
+  }
+  return sum + mass * Math.log(z);
 }
