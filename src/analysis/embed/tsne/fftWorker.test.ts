@@ -27,7 +27,7 @@ describe("createParallelFftRepulsion", () => {
     }
   });
 
-  it(".attraction splits the rows with the worker and matches the one-thread attraction (P in float32)", async () => {
+  it(".attraction splits the rows with the worker and matches the one-thread attraction (float32 SIMD: within 1e-5)", async () => {
     const { points } = blobs(5, 300, 8, 4);
     const p = affinities(exactKnn(points, 30), { perplexity: 10 });
     for (const seed of [1, 2]) {
@@ -36,8 +36,8 @@ describe("createParallelFftRepulsion", () => {
       await parallel.attraction(p, y, y, 2, got);
       const want = new Float64Array(2 * p.n);
       attraction(p, y, y, 2, want);
-      expect(relativeError(got, want, 2 * p.n)).toBeLessThan(1e-6);
-      expect(relativeError(got, want, 2 * p.n)).toBeGreaterThan(0); // the float32 P, so not a copy of the JS path
+      expect(relativeError(got, want, 2 * p.n)).toBeLessThan(1e-5);
+      expect(relativeError(got, want, 2 * p.n)).toBeGreaterThan(0); // float32, so not the JS path
     }
     // 3-D and maps placed against a reference take the one-thread path.
     const y3 = new Float64Array(3 * p.n).map((_, i) => Math.sin(i));

@@ -9,7 +9,7 @@ import { startWorker } from "../../../util/workers.js";
 import { checkedForces, fftGridLayout, pointWeights, resolveFftRepulsionOptions, type FftRepulsionOptions } from "./fft.js";
 import { assembleRepulsion, createPairSolver, locatePoints, type PointWeights } from "./fftPoints.js";
 import { attraction as singleThreadAttraction, type AttractionMethod } from "./gradient.js";
-import { attractionRunner, attractionViews, halfwayRow, loadAttraction, type AttractionMemory } from "./attractionKernel.js";
+import { attractionRunner, attractionViews, loadAttraction, type AttractionMemory } from "./attractionKernel.js";
 import type { Repulsion, RepulsionMethod, SparseAffinities } from "./types.js";
 import type { FftWorkerMessage } from "./fftWorkerThread.js";
 
@@ -83,17 +83,18 @@ export function createParallelFftRepulsion(options: FftRepulsionOptions = {}): C
   };
 
   // The attraction: P is copied into shared WebAssembly memory once per P.
-  let loaded: { source: SparseAffinities; memory: AttractionMemory; run: (from: number, to: number) => void; split: number } | null = null;
+  let loaded: { source: SparseAffinities; memory: AttractionMemory; run: (from: number, to: number) => void } | null = null;
   const attraction: AttractionMethod = async (p, y, reference, dims, out) => {
     if (failure) throw failure;
     if (dims !== 2 || reference !== y || p.n < 2) return singleThreadAttraction(p, y, reference, dims, out);
     if (loaded?.source !== p) {
       const memory = loadAttraction(p);
       if (memory === null) return singleThreadAttraction(p, y, reference, dims, out);
-      loaded = { source: p, memory, run: attractionRunner(memory), split: halfwayRow(p) };
+      loaded = { source: p, memory, run: attractionRunner(memory) };
       await post({ kind: "affinities", id: nextId++, memory });
     }
-    const { memory, run, split } = loaded;
+    const { memory, run } = loaded;
+    const split = memory.halfway;
     const views = attractionViews(memory);
     views.y.set(y.subarray(0, 2 * p.n));
     const done = post({ kind: "attraction", id: nextId++, from: split, to: p.n });
