@@ -1,3 +1,8 @@
+/**
+ * k-nearest neighbours. Node-only as a whole: `knn` starts worker threads and `approx` loads the
+ * USearch native addon. Browser code imports the browser-safe parts directly: `exact.ts` (exact
+ * search on one thread), `types.ts`, `recall.ts`.
+ */
 export type { KnnGraph, Metric, Points } from "./types.js";
 export { knn, knnQuery, KNN_DEFAULTS, type KnnMethod, type KnnOptions } from "./knn.js";
 export { exactKnn, exactKnnQuery, type ExactOptions } from "./exact.js";

@@ -34,6 +34,24 @@ export const DEMO_DEFAULTS = { out: "featurelens-demo", inspectIndex: 0, epochs:
 
 const say = (s: string) => process.stdout.write(s);
 
+/**
+ * The seed CNN as the demo trains it, into the run folder `run`: seed 0, DEMO_DEFAULTS.epochs of
+ * Adam on 90% of the sample's training images (scripts/make-sample-quality-fixtures.ts uses it too).
+ */
+export async function trainDemoModel(run: string, onEpoch?: Parameters<typeof train>[0]["onEpoch"]): Promise<Awaited<ReturnType<typeof train>>> {
+  const initial = seedCnn({
+    inputShape: [1, 28, 28],
+    classes: FASHION_MNIST_CLASSES.length,
+    seed: 0,
+    build: { metadata: { [METADATA_KEYS.classes]: JSON.stringify(FASHION_MNIST_CLASSES), [METADATA_KEYS.preprocess]: JSON.stringify(DEFAULT_PREPROCESS) } },
+  });
+  const { train: trainSet, val } = trainValSplit(await loadDataset({ kind: "sample", split: "train" }), { fraction: 0.1, seed: 0 });
+  return train({
+    model: initial, train: trainSet, val, out: run, epochs: DEMO_DEFAULTS.epochs, batchSize: 64, lr: 1e-3, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS,
+    ...(onEpoch ? { onEpoch } : {}),
+  });
+}
+
 /** `featurelens demo`: the tour on the embedded Fashion-MNIST sample. It grows with each part of featurelens. */
 export function registerDemo(program: Command): void {
   program
@@ -54,18 +72,10 @@ export function registerDemo(program: Command): void {
       }
 
       say("2. Training: the seed CNN of the feature-extraction article, in TypeScript on onnxruntime\n\n");
-      const initial = seedCnn({
-        inputShape: [1, 28, 28],
-        classes: FASHION_MNIST_CLASSES.length,
-        seed: 0,
-        build: { metadata: { [METADATA_KEYS.classes]: JSON.stringify(FASHION_MNIST_CLASSES), [METADATA_KEYS.preprocess]: JSON.stringify(DEFAULT_PREPROCESS) } },
-      });
-      const { train: trainSet, val } = trainValSplit(await loadDataset({ kind: "sample", split: "train" }), { fraction: 0.1, seed: 0 });
       const run = join(out, "run-seed-cnn");
-      const trained = await train({
-        model: initial, train: trainSet, val, out: run, epochs: DEMO_DEFAULTS.epochs, batchSize: 64, lr: 1e-3, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS,
-        onEpoch: (r) => say(`epoch ${r.epoch}: loss ${r.train_loss.toFixed(3)}, validation accuracy ${(100 * r.val_accuracy!).toFixed(1)}% (${Math.round(r.images_per_second)} img/s)\n`),
-      });
+      const trained = await trainDemoModel(run, (r) =>
+        say(`epoch ${r.epoch}: loss ${r.train_loss.toFixed(3)}, validation accuracy ${(100 * r.val_accuracy!).toFixed(1)}% (${Math.round(r.images_per_second)} img/s)\n`),
+      );
       await writeChart(join(run, "history.png"), historySpec({ history: trained.history, title: "Training the seed CNN on the sample" }));
       const model = trained.model;
       say(`\n${formatLayers(model)}wrote ${join(run, "model.onnx")} and history.png\n\n`);
