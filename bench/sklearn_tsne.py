@@ -16,19 +16,26 @@ import numpy as np
 CACHE = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache")
 X_ALL = os.path.join(CACHE, "fmnist-pca50.npy")
 
-if sys.argv[1] == "export":
-    n = int(sys.argv[2])
+
+
+def export(n):
+    """The first n rows as raw little-endian float64, for bench/rtsne.R."""
     np.load(X_ALL)[:n].astype("<f8").tofile(os.path.join(CACHE, f"fmnist-pca50-{n}.f64"))
-    sys.exit(0)
 
-n, seed = int(sys.argv[1]), int(sys.argv[2])
-threads = int(sys.argv[3]) if len(sys.argv) > 3 else 2
-from sklearn.manifold import TSNE  # noqa: E402
 
-x = np.load(X_ALL)[:n]
-t0 = time.perf_counter()
-tsne = TSNE(n_components=2, perplexity=30, init="pca", learning_rate="auto", method="barnes_hut", n_jobs=threads, random_state=seed)
-y = tsne.fit_transform(x)
-seconds = time.perf_counter() - t0
-np.save(os.path.join(CACHE, f"tsne-sklearn-{n}-{seed}.npy"), y.astype(np.float32))
-print(json.dumps({"seconds": seconds, "kl": float(tsne.kl_divergence_)}))
+def run(n, seed, threads):
+    from sklearn.manifold import TSNE
+
+    x = np.load(X_ALL)[:n]
+    t0 = time.perf_counter()
+    tsne = TSNE(n_components=2, perplexity=30, init="pca", learning_rate="auto", method="barnes_hut", n_jobs=threads, random_state=seed)
+    y = tsne.fit_transform(x)
+    seconds = time.perf_counter() - t0
+    np.save(os.path.join(CACHE, f"tsne-sklearn-{n}-{seed}.npy"), y.astype(np.float32))
+    print(json.dumps({"seconds": seconds, "kl": float(tsne.kl_divergence_)}))
+
+
+if sys.argv[1] == "export":
+    export(int(sys.argv[2]))
+else:
+    run(int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 2)

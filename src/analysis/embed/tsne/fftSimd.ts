@@ -9,7 +9,7 @@
  * map); float32 rounding in the transforms adds ~1e-6. Browser-safe; null without WebAssembly SIMD.
  */
 import { section, simd, sleb, uleb, wasmApi, type WasmMemory } from "../../wasm.js";
-import type { FftPruning } from "./fftTransform.js";
+import { applyPruning, type FftPruning } from "./fftTransform.js";
 
 const OP = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
@@ -345,16 +345,7 @@ export function createSimdFft(bytes: number): SimdFft | null {
       const { n, stages } = plan;
       if (cols % 4 !== 0) throw new RangeError(`fftSimd: cols must be a multiple of 4, got ${cols}`);
       const sign = inverse ? -1 : 1;
-      let first = 0;
-      if (pruning === "zeroUpperHalf") {
-        if (stages[0]?.p !== 2) throw new Error("fftSimd: zeroUpperHalf needs a plan whose first stage is radix 2");
-        const half = (n / 2) * cols;
-        buffers.re.copyWithin(half, 0, half);
-        buffers.im.copyWithin(half, 0, half);
-        first = 1;
-      }
-      const lowerHalfOnly = pruning === "lowerHalfOut";
-      if (lowerHalfOnly && stages[stages.length - 1]?.p !== 2) throw new Error("fftSimd: lowerHalfOut needs a plan whose last stage is radix 2");
+      const { first, lowerHalfOnly } = applyPruning(stages, n, buffers, cols, pruning, "fftSimd");
       for (let si = first; si < stages.length; si++) {
         const s = stages[si];
         const rp = n / (s.l * s.p);

@@ -109,23 +109,40 @@ export interface ComplexBuffers {
 export type FftPruning = "none" | "zeroUpperHalf" | "lowerHalfOut";
 
 /**
- * DFT down each of the `cols` columns of the row-major n×cols array in `buffers`:
- * X[k][c] = Σ_t x[t][c] e^{∓2πi kt/n} (− forward, + inverse; the inverse is not divided by n).
+ * The pruning's set-up, shared by the float64 passes here and the float32 ones (fftSimd.ts):
+ * "zeroUpperHalf" fills the upper half with the lower (a first radix-2 stage of x with a zero upper
+ * half is [x; x]) and skips that stage; "lowerHalfOut" marks the last (radix-2) stage as halved.
+ * An Error names `who` when the plan's radix-2 stage is not where the pruning needs it.
  */
-export function fftColumns(plan: FftPlan, buffers: ComplexBuffers, cols: number, inverse = false, pruning: FftPruning = "none"): void {
-  const { n, stages } = plan;
-  const sign = inverse ? -1 : 1;
+export function applyPruning(
+  stages: readonly { p: number }[],
+  n: number,
+  buffers: { re: Float32Array | Float64Array; im: Float32Array | Float64Array },
+  cols: number,
+  pruning: FftPruning,
+  who: string,
+): { first: number; lowerHalfOnly: boolean } {
   let first = 0;
   if (pruning === "zeroUpperHalf") {
-    if (stages[0]?.p !== 2) throw new Error("fftColumns: zeroUpperHalf needs a plan whose first stage is radix 2");
-    // A first radix-2 stage of x with a zero upper half is [x; x].
+    if (stages[0]?.p !== 2) throw new Error(`${who}: zeroUpperHalf needs a plan whose first stage is radix 2`);
     const half = (n / 2) * cols;
     buffers.re.copyWithin(half, 0, half);
     buffers.im.copyWithin(half, 0, half);
     first = 1;
   }
   const lowerHalfOnly = pruning === "lowerHalfOut";
-  if (lowerHalfOnly && stages[stages.length - 1]?.p !== 2) throw new Error("fftColumns: lowerHalfOut needs a plan whose last stage is radix 2");
+  if (lowerHalfOnly && stages[stages.length - 1]?.p !== 2) throw new Error(`${who}: lowerHalfOut needs a plan whose last stage is radix 2`);
+  return { first, lowerHalfOnly };
+}
+
+/**
+ * DFT down each of the `cols` columns of the row-major n×cols array in `buffers`:
+ * X[k][c] = Σ_t x[t][c] e^{∓2πi kt/n} (− forward, + inverse; the inverse is not divided by n).
+ */
+export function fftColumns(plan: FftPlan, buffers: ComplexBuffers, cols: number, inverse = false, pruning: FftPruning = "none"): void {
+  const { n, stages } = plan;
+  const sign = inverse ? -1 : 1;
+  const { first, lowerHalfOnly } = applyPruning(stages, n, buffers, cols, pruning, "fftColumns");
   for (let si = first; si < stages.length; si++) {
     const stage = stages[si];
     const rp = n / (stage.l * stage.p);
