@@ -26,6 +26,12 @@ export function sleb(n: number): number[] {
   }
 }
 
+/** A vector: its length, then its items (§5.1.3). */
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+
+/** A name: its byte length, then its bytes (ASCII names only, §5.2.4). */
+export const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
 /** A module section: id, byte length, content (§5.5.2). */
 export const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
 

@@ -10,7 +10,7 @@
  * pad with zero rows and ignore the extra outputs.
  */
 
-import { section, simd, sleb, uleb, wasmApi, type WasmMemory } from "../wasm.js";
+import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../wasm.js";
 
 // Opcodes (WebAssembly core spec 2.0 §5.4; SIMD: §5.4.8, prefix 0xfd).
 const OP = {
@@ -30,8 +30,6 @@ type Step = (acc: number, x: number, y: number) => number[];
 const mulAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(SIMD.f32x4Mul), ...simd(SIMD.f32x4Add), ...set(acc)];
 const absDiffAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(SIMD.f32x4Sub), ...simd(SIMD.f32x4Abs), ...simd(SIMD.f32x4Add), ...set(acc)];
 const shuffle = (a: number, b: number, lanes: number[]) => [...get(a), ...get(b), ...simd(SIMD.shuffle, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 // dots(a, na, b, nb, stride, out, p, q, thr, hits): out[i·nb + j] = row a_i · row b_j (f32), all
 // arguments after the counts are byte offsets; l1s(…) the same with Σ|a_i − b_j|. Then, as a filter

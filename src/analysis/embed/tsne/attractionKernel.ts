@@ -7,7 +7,7 @@
  * ~15 ms a pass where the float64 JavaScript loop takes ~95 ms. Browser-safe; null where
  * WebAssembly SIMD or shared memory is missing.
  */
-import { section, simd, sleb, uleb, wasmApi, type WasmMemory } from "../../wasm.js";
+import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../../wasm.js";
 import type { SparseAffinities } from "./types.js";
 
 const OP = {
@@ -39,8 +39,6 @@ const mul = (a: Code, b: Code): Code => [...a, ...b, ...simd(V.mul)];
 const laneBytes = (lanes: number[]): number[] => lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
 /** The address of point cols[e + c] in y: Y + 8·cols[e + c]. */
 const pointAt = (c: number): Code => [...get(Y), ...get(COLS), ...get(E), OP.i32Add, OP.i32Load, 2, ...uleb(4 * c), ...i32(3), OP.i32Shl, OP.i32Add];
-const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()];
-const str = (s: string): Code => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 function body(): Code {
   const edges = [

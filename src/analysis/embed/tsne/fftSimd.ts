@@ -8,7 +8,7 @@
  * nodes per interval, is ~1e-2 of the forces (measured against the exact sum on a 70,000-point
  * map); float32 rounding in the transforms adds ~1e-6. Browser-safe; null without WebAssembly SIMD.
  */
-import { section, simd, sleb, uleb, wasmApi, type WasmMemory } from "../../wasm.js";
+import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../../wasm.js";
 import { applyPruning, type FftPruning } from "./fftTransform.js";
 
 const OP = {
@@ -212,8 +212,6 @@ function fn(code: Code, locals: Code = [...uleb(2), ...uleb(I32_LOCALS), 0x7f, .
   return [...uleb(body.length), ...body];
 }
 
-const vec = (items: Code[]): Code => [...uleb(items.length), ...items.flat()];
-const str = (s: string): Code => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 /** The module's bytes: one function per stage kind, the copies and the scaling; memory imported as env.memory. */
 export function fftSimdModuleBytes(): Uint8Array {
