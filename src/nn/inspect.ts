@@ -1,7 +1,7 @@
 import { activationStats, type ActivationStats } from "../analysis/activations/stats.js";
 import { type Dataset, subset } from "../data/dataset.js";
 import { type Layer, listLayers } from "../engine/onnx/surgery.js";
-import { DataError } from "../util/errors.js";
+import { DataError, ModelError } from "../util/errors.js";
 import { collectValues, type InferOptions, type OpenedModel, probabilitiesOf, scoreValue } from "./infer.js";
 
 /** One layer's output for one image. */
@@ -40,11 +40,19 @@ export async function inspectImage(opened: OpenedModel, ds: Dataset, index: numb
   const got = await collectValues(opened, one, values, { ...options, batchSize: 1 });
   const probabilities = probabilitiesOf(head, got.get(scores)!.data, got.get(scores)!.data.length);
   const k = probabilities.length;
+  const label = ds.labels[index];
+  if (label >= k) {
+    throw new DataError(`image #${index} is of class ${label} (${ds.classes[label]}), but the model has ${k} classes; pick an image of the model's classes, or keep those with --only`, ds.name);
+  }
+  const nonFinite = probabilities.filter((p) => !Number.isFinite(p)).length;
+  if (nonFinite > 0) {
+    throw new ModelError(`the model's output for image #${index} of ${ds.name} holds ${nonFinite} NaN or infinite value(s) of ${k}; its weights are probably broken (a diverged training run)`);
+  }
   let predicted = 0;
   for (let j = 1; j < k; j++) if (probabilities[j] > probabilities[predicted]) predicted = j;
   return {
     index,
-    label: ds.labels[index],
+    label,
     predicted,
     probabilities,
     layers: layers.map((layer) => {

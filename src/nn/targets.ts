@@ -1,3 +1,6 @@
+// The label checks below stay RangeErrors: train() refuses labels the model has no output for
+// (a DataError naming the set) before it makes targets.
+
 /**
  * Target distributions for softmax cross-entropy: one-hot rows, with label smoothing as PyTorch's
  * CrossEntropyLoss(label_smoothing=ε) applies it — (1 − ε)·onehot + ε/K (Szegedy et al. 2016, §7).

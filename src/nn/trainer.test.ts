@@ -2,20 +2,30 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { Dataset } from "../data/dataset.js";
 import { loadDataset } from "../data/load.js";
 import { trainValSplit } from "../data/subset.js";
 import { mlp, seedCnn, smallResnet } from "../engine/onnx/architectures.js";
 import { findHead } from "../engine/onnx/surgery.js";
 import { readModel } from "../engine/onnx/io.js";
 import { DEFAULT_PREPROCESS } from "../engine/onnx/modelInfo.js";
+import { DataError, UsageError } from "../util/errors.js";
 import { createRng } from "../util/rng.js";
 import { augmentImages } from "./augment.js";
 import { learningRate, OPTIMIZER_DEFAULTS } from "./optimizers.js";
 import { binaryTargets, oneHotTargets } from "./targets.js";
 import { evaluate, train, TrainingStopped } from "./trainer.js";
 import { firstLayerParams, replaceHead, trainableAfterFreezing, weightedLayers } from "./transfer.js";
+import { transferSweep } from "./transferSweep.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "train-"));
+
+/** A set of 4×4 gray images with the given labels. */
+const tiny = (name: string, classes: string[], labels: number[]): Dataset => ({
+  name, classes, n: labels.length, height: 4, width: 4, channels: 1, images: new Uint8Array(16 * labels.length).fill(100), labels: Int32Array.from(labels),
+});
+const tinyTrain = (model: ReturnType<typeof mlp>, data: Dataset, val?: Dataset) =>
+  train({ model, train: data, ...(val ? { val } : {}), out: tmp(), epochs: 1, batchSize: 4, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS, threads: 1 });
 
 describe("train", () => {
   it("train(mlp, sample) learns: validation accuracy well above chance after 2 epochs, files written", async () => {
@@ -52,6 +62,42 @@ describe("train", () => {
     const err = await train({ model, train: ds, out: tmp(), epochs: 3, batchSize: 100, lr: 1e9, optimizer: sgd, preprocess: DEFAULT_PREPROCESS, threads: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrainingStopped);
     expect((err as Error).message).toMatch(/the loss became (NaN|Infinity) at epoch \d, step \d+: training stopped.*lower --lr/);
+  });
+});
+
+describe("train refuses data it cannot learn from", () => {
+  it("train(…) on images without labels throws a DataError naming the set and what to give", async () => {
+    const model = mlp({ inputShape: [1, 4, 4], classes: 2 });
+    const err = await tinyTrain(model, tiny("images.npy", ["a", "b"], [0, 1, -1, -1])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toBe("images.npy: training set: 2 of its 4 images have no label, and training needs every image labelled: give the labels file too (npy:IMAGES.npy,LABELS.npy)");
+  });
+
+  it("train(…) with validation labels beyond the model's classes throws a DataError naming the validation set and --only", async () => {
+    const model = mlp({ inputShape: [1, 4, 4], classes: 2 });
+    const err = await tinyTrain(model, tiny("a", ["x", "y"], [0, 1, 0, 1]), tiny("val", ["x", "y", "z", "w", "v"], [0, 4])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/^val: validation set: its labels go up to 4 but the model has 2 classes; give it the model's classes \(--only\)$/);
+  });
+
+  it("train(…) on an empty set throws a DataError naming --only, --limit and --val", async () => {
+    const err = await tinyTrain(mlp({ inputShape: [1, 4, 4], classes: 2 }), tiny("none", ["a", "b"], [])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as Error).message).toMatch(/^none: the training set has no images; check --only, --limit and --val$/);
+  });
+
+  it("transferSweep({layers: [1, 9]}) throws a UsageError naming --layers and the allowed k before any training", async () => {
+    const arch = (classes: string[], seed: number) => mlp({ inputShape: [1, 4, 4], classes: classes.length, seed });
+    const a = tiny("A", ["a", "b"], [0, 1]);
+    const b = tiny("B", ["c", "d"], [0, 1]);
+    const trainings: string[] = [];
+    const err = await transferSweep({
+      arch, taskA: { train: a }, taskB: { train: b, test: b }, layers: [1, 9], fineTune: false, epochs: 1, batchSize: 2, lr: 1e-3,
+      optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS, seed: 0, out: tmp(), onTraining: (label) => trainings.push(label),
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/^--layers 9: k must be in 1\.\.1 for this network \(it has 2 layers with weights/);
+    expect(trainings).toEqual([]);
   });
 });
 
@@ -92,6 +138,15 @@ describe("training pieces", () => {
     expect(firstLayerParams(m, 2)).toEqual(["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"]);
     expect(trainableAfterFreezing(m, 7)).toEqual(["fc2.weight", "fc2.bias"]);
     expect(() => firstLayerParams(m, 8)).toThrow(/--freeze 8: the model has 8 layers with weights.*use 0\.\.7/);
+  });
+
+  it("trainableAfterFreezing(mlp, 3) throws a UsageError naming --freeze and the k allowed; a k that is not an integer is a caller's RangeError", () => {
+    const m = mlp({ inputShape: [1, 28, 28], classes: 10 });
+    const f = () => trainableAfterFreezing(m, 3);
+    expect(f).toThrow(UsageError);
+    expect(f).toThrow("--freeze 3: the model has 2 layers with weights and the last (the classifier) is always trained; use 0..1");
+    expect(() => trainableAfterFreezing(m, -1)).toThrow(UsageError);
+    expect(() => trainableAfterFreezing(m, 0.5)).toThrow(RangeError);
   });
 
   it("replaceHead(model, classes) gives the classifier K new outputs and keeps the rest", () => {

@@ -3,7 +3,7 @@ import { type Dataset, subset } from "../data/dataset.js";
 import type { ModelIR } from "../engine/onnx/ir.js";
 import { inputSpec, type Preprocess } from "../engine/onnx/modelInfo.js";
 import { writeModel } from "../engine/onnx/io.js";
-import { FeaturelensError } from "../util/errors.js";
+import { DataError, FeaturelensError } from "../util/errors.js";
 import { createRng, shuffleInPlace } from "../util/rng.js";
 import { augmentImages, AUGMENT_NONE, type AugmentOptions } from "./augment.js";
 import { type CheckpointState, type EpochRecord, hasCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
@@ -91,6 +91,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let bestModel: ModelIR = start.epoch > 0 ? model : o.model;
   let stoppedEarly = false;
   try {
+    checkLabels(o.train, "training", ts.graph.numClasses, !!restored);
+    if (o.val) checkLabels(o.val, "validation", ts.graph.numClasses, !!restored);
     for (let epoch = start.epoch + 1; epoch <= epochs; epoch++) {
       if (o.signal?.aborted) break;
       const t0 = performance.now();
@@ -148,6 +150,28 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     await ts.release();
   }
   return { history, model: bestModel, bestEpoch: best.epoch, stoppedEarly };
+}
+
+/**
+ * Every image of a set to train or validate on needs a label the model has an output for (a
+ * one-unit sigmoid head: labels 0 and 1). Names the set and all that is wrong with it at once.
+ */
+function checkLabels(ds: Dataset, role: string, units: number, resumed: boolean): void {
+  if (ds.n === 0) throw new DataError(`the ${role} set has no images; check --only, --limit and --val`, ds.name);
+  const k = units === 1 ? 2 : units;
+  let unlabelled = 0;
+  let max = -1;
+  for (const y of ds.labels) {
+    if (y < 0) unlabelled++;
+    else if (y > max) max = y;
+  }
+  const problems: string[] = [];
+  if (unlabelled > 0) problems.push(`${unlabelled} of its ${ds.n} images have no label, and training needs every image labelled: give the labels file too (npy:IMAGES.npy,LABELS.npy)`);
+  if (max >= k) {
+    const hint = resumed ? "; --resume continues the run's model, so give it the run's classes (--only)" : "; give it the model's classes (--only)";
+    problems.push(`its labels go up to ${max} but the model has ${k} classes${hint}`);
+  }
+  if (problems.length > 0) throw new DataError(`${role} set: ${problems.join("; ")}`, ds.name);
 }
 
 function makeSchedule(kind: "constant" | "step" | "cosine", totalSteps: number, warmupSteps: number): Schedule {

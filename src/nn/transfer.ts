@@ -1,7 +1,7 @@
 import { type AttributeIR, DataType, type GraphIR, intAttr, type ModelIR, type NodeIR } from "../engine/onnx/ir.js";
 import { METADATA_KEYS } from "../engine/onnx/modelInfo.js";
 import { findHead, type Head } from "../engine/onnx/surgery.js";
-import { ModelError } from "../util/errors.js";
+import { ModelError, UsageError } from "../util/errors.js";
 import { createRng } from "../util/rng.js";
 import { defaultTrainable } from "./trainSession.js";
 
@@ -25,8 +25,9 @@ export function weightedLayers(model: ModelIR): NodeIR[] {
  */
 export function firstLayerParams(model: ModelIR, k: number): string[] {
   const layers = weightedLayers(model);
-  if (!Number.isInteger(k) || k < 0 || k > layers.length - 1) {
-    throw new RangeError(`--freeze ${k}: the model has ${layers.length} layers with weights and the last (the classifier) is always trained; use 0..${layers.length - 1}`);
+  if (!Number.isInteger(k)) throw new RangeError(`k must be an integer, got ${k}`);
+  if (k < 0 || k > layers.length - 1) {
+    throw new UsageError(`--freeze ${k}: the model has ${layers.length} layers with weights and the last (the classifier) is always trained; use 0..${layers.length - 1}`);
   }
   const init = new Set(model.graph.initializers.map((t) => t.name));
   const stop = layers[k];

@@ -1,6 +1,7 @@
 import type { Dataset } from "../data/dataset.js";
 import type { ModelIR } from "../engine/onnx/ir.js";
 import type { Preprocess } from "../engine/onnx/modelInfo.js";
+import { UsageError } from "../util/errors.js";
 import type { OptimizerSpec } from "./optimizers.js";
 import { evaluate, train } from "./trainer.js";
 import { firstLayerParams, trainableAfterFreezing, weightedLayers } from "./transfer.js";
@@ -58,13 +59,13 @@ export async function transferSweep(o: SweepOptions): Promise<SweepRow[]> {
     o.onRow?.(row);
   };
   const classesB = o.taskB.train.classes;
+  const freshB = o.arch(classesB, o.seed);
+  checkLayers(o.layers, weightedLayers(freshB).length);
   let t0 = performance.now();
-  const baseB = await run("baseB", o.arch(classesB, o.seed), o.taskB.train);
+  const baseB = await run("baseB", freshB, o.taskB.train);
   await record("baseB", 0, baseB, t0);
   const baseA = await run("baseA", o.arch(o.taskA.train.classes, o.seed + 1), o.taskA.train);
-  const layerCount = weightedLayers(baseB).length;
   for (const k of o.layers) {
-    if (k < 1 || k >= layerCount) throw new RangeError(`--layers: k = ${k} is outside 1..${layerCount - 1} for this network`);
     for (const [source, name] of [[baseB, "B"], [baseA, "A"]] as const) {
       const variants: [Variant, boolean][] = [[`${name}nB` as Variant, false]];
       if (o.fineTune) variants.push([`${name}nB+` as Variant, true]);
@@ -78,6 +79,14 @@ export async function transferSweep(o: SweepOptions): Promise<SweepRow[]> {
     }
   }
   return rows;
+}
+
+/** Every k of `--layers` must leave the classifier new: 1..count−1; checked before any training. */
+function checkLayers(layers: readonly number[], count: number): void {
+  const bad = layers.filter((k) => !(Number.isInteger(k) && k >= 1 && k < count));
+  if (bad.length > 0) {
+    throw new UsageError(`--layers ${bad.join(",")}: k must be in 1..${count - 1} for this network (it has ${count} layers with weights, and the last, the classifier, is never transferred)`);
+  }
 }
 
 /** `fresh` with the first k weighted layers (and their BatchNorms) copied from `source`. */

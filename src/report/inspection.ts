@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { formatShape } from "../engine/tensor.js";
 import type { Inspection } from "../nn/inspect.js";
 import { writeFileAtomic } from "../util/atomic.js";
+import { ModelError } from "../util/errors.js";
 import { probabilityBarsSpec } from "./charts/bars.js";
 import { histogramSpec } from "./charts/histogram.js";
 import { writeFeatureMaps } from "./featureMaps.js";
@@ -65,6 +66,9 @@ export async function writeInspection(
       maps = join("maps", `${stem}.png`);
       const [c, h, w] = a.dims;
       await writeFeatureMaps(join(out, maps), { maps: a.values, channels: c, height: h, width: w, title: `${a.layer.name}  ${formatShape(a.dims)}` });
+    }
+    if (!a.values.some(Number.isFinite)) {
+      throw new ModelError(`layer '${a.layer.name}' gives no finite value for image #${r.index} (${a.values.length} values, all NaN or infinite); the model's weights are probably broken`);
     }
     const histogram = join("histograms", `${stem}.png`);
     await writeChart(join(out, histogram), histogramSpec({ values: a.values, title: a.layer.name, xTitle: `${a.layer.op} output value` }));

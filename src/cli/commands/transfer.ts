@@ -51,6 +51,9 @@ export function registerTransfer(program: Command): void {
     const a = parseClassList(opts.source, all.classes);
     const b = parseClassList(opts.target, all.classes);
     if (a.some((c) => b.includes(c))) throw new UsageError("--source and --target must not share classes");
+    for (const [flag, spec, task] of [["--source", opts.source, a], ["--target", opts.target, b]] as const) {
+      if (task.length < 2) throw new UsageError(`${flag} '${spec}' names ${task.length} class; a task needs at least two (e.g. 0-4)`);
+    }
     const archFn = ARCHITECTURES[opts.arch as keyof typeof ARCHITECTURES];
     if (!archFn) throw new UsageError(`--arch takes ${Object.keys(ARCHITECTURES).join(", ")}, got '${opts.arch}'`);
     const { trainB, testB } = await taskBSplits(all, b, opts);

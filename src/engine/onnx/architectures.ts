@@ -3,6 +3,7 @@
  * they mirror, so a model trained here and the same network exported from PyTorch list the same
  * layers. Every graph has one input "input" [N, C, H, W] (float32) and one output "output" [N, K].
  */
+import { UsageError } from "../../util/errors.js";
 import { type BuildOptions, GraphBuilder } from "./builder.js";
 import type { ModelIR } from "./ir.js";
 
@@ -48,7 +49,7 @@ export const ARCHITECTURE_DEFAULTS = {
  * // ["/conv1/Conv", "/relu1/Relu", "/conv2/Conv"]
  */
 export function seedCnn(options: ArchitectureOptions): ModelIR {
-  const { b, input, classes } = start("seedCnn", options);
+  const { b, input, classes } = start("seedCnn", options, [], 4); // two 2×2 max-pools
   let x = input;
   const convRelu = (i: number) => {
     x = b.conv2d(x, { name: `conv${i}`, outChannels: 16, kernel: 3, padding: 1 });
@@ -149,16 +150,26 @@ function classifier(b: GraphBuilder, x: string, name: string, classes: number, h
   b.output(head === "softmax" ? b.softmax(logits, { name: "softmax" }) : logits, "output");
 }
 
-/** Checks the common options (reporting all problems together) and declares the input. */
-function start(kind: string, o: ArchitectureOptions, problems: string[] = []): { b: GraphBuilder; input: string; classes: number } {
+/**
+ * Checks the common options (reporting all problems together) and declares the input. A class
+ * count below 2 or images smaller than `minSide` come from the user's data (`--only`, `--size`):
+ * a UsageError; anything else is a caller's mistake: a RangeError naming every problem.
+ */
+function start(kind: string, o: ArchitectureOptions, problems: string[] = [], minSide = 1): { b: GraphBuilder; input: string; classes: number } {
+  const usage: string[] = [];
   const shape = o?.inputShape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
     problems.push(`inputShape must be [channels, height, width] of positive integers, got ${JSON.stringify(shape)}`);
+  } else if (shape[1] < minSide || shape[2] < minSide) {
+    usage.push(`images of ${shape[1]}×${shape[2]} px are too small for its pooling, which needs at least ${minSide}×${minSide}; resize them (--size for folder sets) or use --arch small-resnet or mlp`);
   }
-  if (!Number.isInteger(o?.classes) || o.classes < 2) problems.push(`classes must be an integer ≥ 2, got ${JSON.stringify(o?.classes)}`);
+  const c = o?.classes;
+  if (!Number.isInteger(c) || c < 0) problems.push(`classes must be an integer ≥ 2, got ${JSON.stringify(c)}`);
+  else if (c < 2) usage.push(`classes: ${c} — the data has ${c === 0 ? "no classes" : "one class"}, and a classifier needs at least 2; keep two or more with --only, or use labelled data with more classes`);
   if (o?.head !== undefined && o.head !== "softmax" && o.head !== "sigmoid") problems.push(`head must be "softmax" or "sigmoid", got ${JSON.stringify(o.head)}`);
-  if (o?.head === "sigmoid" && o.classes !== 2) problems.push(`a sigmoid head is for two classes (binary cross-entropy), got ${o.classes} classes; use the softmax head`);
-  if (problems.length) throw new RangeError(`${kind}: ${problems.join("; ")}`);
+  if (o?.head === "sigmoid" && c !== 2) problems.push(`a sigmoid head is for two classes (binary cross-entropy), got ${c} classes; use the softmax head`);
+  if (problems.length) throw new RangeError(`${kind}: ${[...problems, ...usage].join("; ")}`);
+  if (usage.length) throw new UsageError(`${kind}: ${usage.join("; ")}`);
   const b = new GraphBuilder({ seed: o.seed ?? ARCHITECTURE_DEFAULTS.seed });
   return { b, input: b.input("input", ["N", ...shape]), classes: o.classes };
 }

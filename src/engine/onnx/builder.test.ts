@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
+import { UsageError } from "../../util/errors.js";
 import { createRng } from "../../util/rng.js";
 import { mlp, seedCnn, smallResnet } from "./architectures.js";
 import { GraphBuilder } from "./builder.js";
@@ -118,12 +119,32 @@ describe("architectures", () => {
       ["/flatten/Flatten", "/fc1/Gemm", "/relu1/Relu", "/fc2/Gemm", "/relu2/Relu", "/fc3/Gemm", "/softmax/Softmax"]);
   });
 
-  it("seedCnn(…) and smallResnet(…) report every bad option together", () => {
-    expect(() => seedCnn({ inputShape: [1, 28] as unknown as [number, number, number], classes: 1 }))
-      .toThrow(/^seedCnn: inputShape must be \[channels, height, width\].*; classes must be an integer ≥ 2, got 1$/);
+  it("seedCnn(…) and smallResnet(…) report every bad option together, as a RangeError when a caller passed one", () => {
+    const mixed = () => seedCnn({ inputShape: [1, 28] as unknown as [number, number, number], classes: 1 });
+    expect(mixed).toThrow(RangeError);
+    expect(mixed).toThrow(/^seedCnn: inputShape must be \[channels, height, width\].*; classes: 1 — the data has one class/);
     expect(() => smallResnet({ inputShape: [1, 28, 28], classes: 3, widths: [], blocksPerStage: 0 }))
       .toThrow(/smallResnet: widths must .*; blocksPerStage must be a positive integer, got 0/);
     expect(() => mlp({ inputShape: [1, 28, 28], classes: 3, head: "sigmoid" })).toThrow(/a sigmoid head is for two classes .*got 3 classes/);
+  });
+
+  it("seedCnn({classes: 1}) throws a UsageError naming --only: one class comes from the user's data", () => {
+    const f = () => seedCnn({ inputShape: [1, 28, 28], classes: 1 });
+    expect(f).toThrow(UsageError);
+    expect(f).toThrow(/^seedCnn: classes: 1 — the data has one class, and a classifier needs at least 2; keep two or more with --only/);
+  });
+
+  it("mlp({classes: 0}) throws a UsageError saying the data has no classes", () => {
+    const f = () => mlp({ inputShape: [1, 28, 28], classes: 0 });
+    expect(f).toThrow(UsageError);
+    expect(f).toThrow(/^mlp: classes: 0 — the data has no classes.*labelled data/);
+  });
+
+  it("seedCnn({inputShape: [1, 3, 3]}) throws a UsageError naming --size: its two max-pools need 4×4 images", () => {
+    const f = () => seedCnn({ inputShape: [1, 3, 3], classes: 10 });
+    expect(f).toThrow(UsageError);
+    expect(f).toThrow(/^seedCnn: images of 3×3 px are too small .* at least 4×4; resize them \(--size for folder sets\)/);
+    expect(seedCnn({ inputShape: [1, 4, 4], classes: 10 }).graph.outputs[0].type).toMatchObject({ shape: ["N", 10] });
   });
 
   it("head: \"sigmoid\" gives two classes one dense unit and a Sigmoid output (the binary case)", () => {

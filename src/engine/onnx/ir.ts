@@ -3,6 +3,7 @@
  * reads and edits are fields; everything else is kept as the raw protobuf bytes it came in, so a
  * model read and written again loses nothing.
  */
+import { ModelError } from "../../util/errors.js";
 
 /** TensorProto.DataType. */
 export const DataType = {
@@ -141,12 +142,17 @@ export interface ModelIR {
 type AttributeValues = { [A in AttributeValue as A["type"]]: A extends { value: infer V } ? V : never };
 type ValueOf<T extends keyof AttributeValues> = AttributeValues[T];
 
-/** The value of attribute `name` of a node, or undefined; a wrong type is a TypeError. */
+/** The value of attribute `name` of a node, or undefined; a wrong type is a ModelError (the model file breaks the ONNX spec). */
 export function attr<T extends Exclude<AttributeValue["type"], "raw">>(node: NodeIR, name: string, type: T): ValueOf<T> | undefined {
   const a = node.attributes.find((x) => x.name === name);
   if (!a) return undefined;
-  if (a.value.type !== type) throw new TypeError(`attribute '${name}' of node '${node.name}' is ${a.value.type}, expected ${type}`);
+  if (a.value.type !== type) throw wrongAttributeType(node, name, a.value.type, type);
   return (a.value as unknown as { value: ValueOf<T> }).value;
+}
+
+/** The error for an attribute of the wrong type: the model does not follow the ONNX spec. */
+export function wrongAttributeType(node: NodeIR, name: string, got: string, expected: string): ModelError {
+  return new ModelError(`${node.opType} node '${node.name}': attribute '${name}' is ${got}, but the ONNX spec makes it ${expected}; re-export the model`);
 }
 
 /** An int attribute as a number (int64 values beyond 2^53 are clamped to ±MAX_SAFE_INTEGER). */

@@ -129,7 +129,7 @@ function inferNode(ctx: Ctx, node: NodeIR): (ValueShape | undefined)[] {
   return [];
 }
 
-/** numpy broadcasting with symbolic dims. */
+/** numpy broadcasting with symbolic dims; sizes that cannot broadcast throw, which {@link inferShapes} turns into an unknown shape. */
 export function broadcast(a: Dim[], b: Dim[]): Dim[] {
   const n = Math.max(a.length, b.length);
   const out: Dim[] = [];

@@ -1,5 +1,6 @@
-import { attr, DataType, type NodeIR, type TensorIR, toSafeNumber } from "../../onnx/ir.js";
+import { attr, DataType, type NodeIR, type TensorIR, toSafeNumber, wrongAttributeType } from "../../onnx/ir.js";
 import type { GradContext } from "../types.js";
+import { FIXED_SIZES, untrainable } from "./untrainable.js";
 
 /**
  * Static values a rule may read from the graph: initializers and `Constant` node outputs (how
@@ -55,7 +56,7 @@ export function numberAttr(node: NodeIR, name: string, fallback: number): number
   if (!a) return fallback;
   if (a.value.type === "float") return a.value.value;
   if (a.value.type === "int") return toSafeNumber(a.value.value);
-  throw new TypeError(`attribute '${name}' of node '${node.name}' is ${a.value.type}, expected a number`);
+  throw wrongAttributeType(node, name, a.value.type, "float");
 }
 
 /** Window attributes shared by Conv, ConvTranspose and the pools, with the spec's defaults. */
@@ -72,7 +73,7 @@ export function windowAttrs(g: GradContext, kernel: number[]): WindowAttrs {
   const n = kernel.length;
   const autoPad = attr(g.node, "auto_pad", "string") ?? "NOTSET";
   if (autoPad.startsWith("SAME")) {
-    throw new RangeError(`${g.node.opType} gradient with auto_pad ${autoPad} is not implemented (node '${g.node.name}'); export with explicit pads`);
+    throw untrainable(g.node, `its gradient with auto_pad ${autoPad} is not implemented`, "export it with explicit pads");
   }
   const ints = (name: string, fill: number) => attr(g.node, name, "ints")?.map(toSafeNumber) ?? Array<number>(name === "pads" ? 2 * n : n).fill(fill);
   return { kernel, strides: ints("strides", 1), dilations: ints("dilations", 1), pads: autoPad === "VALID" ? Array<number>(2 * n).fill(0) : ints("pads", 0) };
@@ -82,7 +83,7 @@ export function windowAttrs(g: GradContext, kernel: number[]): WindowAttrs {
 export function spatialSizes(g: GradContext, value: string): number[] {
   const s = g.shape(value).slice(2);
   if (s.some((d) => typeof d !== "number")) {
-    throw new RangeError(`the ${g.node.opType} gradient needs static spatial sizes, but '${value}' has shape [${g.shape(value).join(", ")}] (node '${g.node.name}')`);
+    throw untrainable(g.node, `its gradient needs static spatial sizes, but '${value}' has shape [${g.shape(value).join(", ")}]`, FIXED_SIZES);
   }
   return s as number[];
 }
@@ -90,7 +91,7 @@ export function spatialSizes(g: GradContext, value: string): number[] {
 /** The channel count (axis 1) of a value, which must be static. */
 export function channelCount(g: GradContext, value: string): number {
   const c = g.shape(value)[1];
-  if (typeof c !== "number") throw new RangeError(`the ${g.node.opType} gradient needs a static channel count for '${value}' (node '${g.node.name}')`);
+  if (typeof c !== "number") throw untrainable(g.node, `its gradient needs a static channel count for '${value}'`, FIXED_SIZES);
   return c;
 }
 

@@ -1,6 +1,7 @@
 import { attr, intAttr } from "../../onnx/ir.js";
 import type { GradContext, GradRule } from "../types.js";
 import { channelCount, outputPadding, spatialSizes, type WindowAttrs, windowAttrs } from "./constants.js";
+import { untrainable } from "./untrainable.js";
 
 /** A value, and the forward value with its shape (gradients have no inferred shapes). */
 interface Operand {
@@ -123,7 +124,7 @@ export const CONV_RULES: Record<string, GradRule> = {
    */
   ConvTranspose: (g) => {
     if (attr(g.node, "output_shape", "ints")) {
-      throw new RangeError(`ConvTranspose gradient with output_shape is not implemented (node '${g.node.name}'); export with pads and output_padding`);
+      throw untrainable(g.node, "its gradient with output_shape is not implemented", "export it with pads and output_padding");
     }
     const group = intAttr(g.node, "group", 1);
     const [X, W] = [g.I(0), g.I(1)];

@@ -1,5 +1,6 @@
 import { intAttr } from "../../onnx/ir.js";
 import type { GradContext, GradRule } from "../types.js";
+import { untrainable } from "./untrainable.js";
 
 /** A Gemm (2-D) with the given transposes and alpha. */
 function gemm(g: GradContext, a: string, b: string, transA: number, transB: number, alpha: number): string {
@@ -36,7 +37,7 @@ export const MATMUL_RULES: Record<string, GradRule> = {
   MatMul: (g) => {
     const ra = g.shape(g.I(0)).length;
     const rb = g.shape(g.I(1)).length;
-    if (ra < 2 || rb < 2) throw new RangeError(`MatMul gradient needs inputs of rank ≥ 2 (node '${g.node.name}')`);
+    if (ra < 2 || rb < 2) throw untrainable(g.node, `its gradient needs inputs of rank ≥ 2, got ranks ${ra} and ${rb}`, "export it with 2-D operands (unsqueeze a vector first)");
     const dy = g.GO(0)!;
     return [
       g.needs(0) ? g.sumToShape(g.op("MatMul", [dy, swapLast(g, g.I(1), rb)]), g.I(0)) : null,

@@ -1,6 +1,6 @@
 import { DataType, intAttr } from "../../onnx/ir.js";
 import type { GradRule } from "../types.js";
-import { constantNumbers, numberAttr } from "./constants.js";
+import { channelCount, constantNumbers, numberAttr } from "./constants.js";
 
 export const NORM_RULES: Record<string, GradRule> = {
   /**
@@ -77,8 +77,7 @@ export const batchStatisticsNormRule: GradRule = (g) => {
   const xhat = affine(x, ones, zeros, mean, variance, eps);
   const sumDy = g.op("ReduceSum", [dy, axes], { keepdims: 0 });
   const sumDyXhat = g.op("ReduceSum", [g.op("Mul", [dy, xhat]), axes], { keepdims: 0 });
-  const channels = g.shape(x)[1];
-  if (typeof channels !== "number") throw new RangeError(`BatchNormalization node '${g.node.name}' needs a static channel count to train`);
+  const channels = channelCount(g, x);
   const perChannel = g.op("Div", [g.op("Cast", [g.op("Size", [dy])], { to: DataType.FLOAT }), g.scalar(channels)]); // M
   const gain = g.op("Div", [scale, g.op("Sqrt", [g.op("Add", [variance, g.scalar(eps)])])]); // γ/√(σ² + ε)
   const negGainOverM = g.op("Neg", [g.op("Div", [gain, perChannel])]);

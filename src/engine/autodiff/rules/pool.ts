@@ -1,6 +1,7 @@
 import { intAttr, intsAttr } from "../../onnx/ir.js";
 import type { GradRule } from "../types.js";
 import { channelCount, outputPadding, spatialSizes, windowAttrs, zeroTensor } from "./constants.js";
+import { missingAttribute, untrainable } from "./untrainable.js";
 
 export const POOL_RULES: Record<string, GradRule> = {
   /**
@@ -30,10 +31,14 @@ export const POOL_RULES: Record<string, GradRule> = {
   AveragePool: (g) => {
     const [x, dy] = [g.I(0), g.GO(0)!];
     const kernel = intsAttr(g.node, "kernel_shape");
-    if (!kernel) throw new RangeError(`AveragePool node '${g.node.name}' has no kernel_shape`);
+    if (!kernel) throw missingAttribute(g.node, "kernel_shape");
     const w = windowAttrs(g, kernel);
-    const unsupported = [intAttr(g.node, "ceil_mode", 0) === 1 && "ceil_mode 1", w.dilations.some((d) => d !== 1) && "dilations"].filter((u) => u);
-    if (unsupported.length) throw new RangeError(`AveragePool gradient with ${unsupported.join(" and ")} is not implemented (node '${g.node.name}')`);
+    const ceil = intAttr(g.node, "ceil_mode", 0) === 1, dilated = w.dilations.some((d) => d !== 1);
+    if (ceil || dilated) {
+      const what = [ceil && "ceil_mode 1", dilated && `dilations [${w.dilations.join(", ")}]`].filter(Boolean).join(" and ");
+      const fix = [ceil && "ceil_mode=False", dilated && "no dilation"].filter(Boolean).join(" and ");
+      throw untrainable(g.node, `its gradient with ${what} is not implemented`, `export it with ${fix}`);
+    }
     const [xs, ys] = [spatialSizes(g, x), spatialSizes(g, g.O(0))];
     const c = channelCount(g, x);
     const window = { strides: w.strides, pads: w.pads };

@@ -111,12 +111,33 @@ describe("backward with ops or settings that have no rule", () => {
     expect((err as Error).message).toContain("no gradient rule for op 'Einsum' (node '/layer3/Einsum_1')");
   });
 
-  it("GRAD_RULES refuses settings they do not implement, naming the setting and the node", () => {
-    expect(() => backwardOf("Slice", [4], {}, (c) => [c.ints("s", [0]), c.ints("e", [4]), c.ints("a", [0]), c.ints("st", [2])])).toThrow(/steps of 1 only, got \[2\] \(node '\/case\/Slice'\)/);
-    expect(() => backwardOf("Pad", [1, 4], { mode: "reflect" }, (c) => [c.ints("p", [0, 1, 0, 1])])).toThrow(/mode 'constant' only, got 'reflect' \(node '\/case\/Pad'\)/);
-    expect(() => backwardOf("AveragePool", [1, 1, 5, 5], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 })).toThrow(/ceil_mode 1 is not implemented \(node '\/case\/AveragePool'\)/);
-    expect(() => backwardOf("Conv", [1, 1, 5, 5], { auto_pad: "SAME_UPPER" }, (c) => [c.floats("W", [1, 1, 3, 3], Array<number>(9).fill(1))])).toThrow(/auto_pad SAME_UPPER .*node '\/case\/Conv'/);
+  it("GRAD_RULES refuses settings of a model they do not implement with a ModelError naming the node, the setting and what to export", () => {
+    const refusals: [() => void, RegExp][] = [
+      [() => backwardOf("Slice", [4], {}, (c) => [c.ints("s", [0]), c.ints("e", [4]), c.ints("a", [0]), c.ints("st", [2])]), /^Slice node '\/case\/Slice': its gradient supports steps of 1 only, got \[2\], so this model cannot be trained here .*; export it without strided slices/],
+      [() => backwardOf("Pad", [1, 4], { mode: "reflect" }, (c) => [c.ints("p", [0, 1, 0, 1])]), /^Pad node '\/case\/Pad': its gradient supports mode 'constant' only, got 'reflect'.*padding_mode='zeros'/],
+      [() => backwardOf("AveragePool", [1, 1, 5, 5], { kernel_shape: [2, 2], strides: [2, 2], ceil_mode: 1 }), /^AveragePool node '\/case\/AveragePool': its gradient with ceil_mode 1 is not implemented, so this model cannot be trained here \(inference still works\); export it with ceil_mode=False$/],
+      [() => backwardOf("AveragePool", [1, 1, 5, 5], {}), /^AveragePool node '\/case\/AveragePool': it has no 'kernel_shape', which the ONNX spec requires; re-export the model$/],
+      [() => backwardOf("Conv", [1, 1, 5, 5], { auto_pad: "SAME_UPPER" }, (c) => [c.floats("W", [1, 1, 3, 3], Array<number>(9).fill(1))]), /^Conv node '\/case\/Conv': its gradient with auto_pad SAME_UPPER is not implemented.*explicit pads$/],
+      [() => backwardOf("MatMul", [3], {}, (c) => [c.floats("W", [3, 2], Array<number>(6).fill(1))]), /^MatMul node '\/case\/MatMul': its gradient needs inputs of rank ≥ 2, got ranks 1 and 2/],
+      [() => backwardOf("LeakyRelu", [2], { alpha: "x" }), /^LeakyRelu node '\/case\/LeakyRelu': attribute 'alpha' is string, but the ONNX spec makes it float; re-export the model$/],
+    ];
+    for (const [f, message] of refusals) {
+      expect(f).toThrow(ModelError);
+      expect(f).toThrow(message);
+    }
+  });
+
+  it("GRAD_RULES.AveragePool on a model exported with a dynamic height throws a ModelError asking for fixed sizes", () => {
+    const p = prepare({ name: "dynamic", op: "AveragePool", dtype: "float32", build: (c) => c.op("AveragePool", [c.input("X", [1, 1, 4, 4])], { kernel_shape: [2, 2], strides: [2, 2] }) });
+    p.model.graph.inputs[0].type = { kind: "tensor", elemType: DataType.FLOAT, shape: ["N", 1, "H", 4] };
+    const f = () => backward(p.model, { wrt: ["X"], loss: p.y });
+    expect(f).toThrow(ModelError);
+    expect(f).toThrow(/^AveragePool node '\/case\/AveragePool': its gradient needs static spatial sizes, but 'X' has shape \[N, 1, H, 4\].*fixed sizes/);
+  });
+
+  it("GRAD_RULES.BatchNormalization in training mode stays a RangeError: the trainer rewrites such nodes, so only a caller of backward() meets it", () => {
     const bn = (c: CaseGraph) => ["scale", "B", "mean", "var"].map((n) => c.floats(n, [1], [1]));
+    expect(() => backwardOf("BatchNormalization", [2, 1, 2], { training_mode: 1 }, bn)).toThrow(RangeError);
     expect(() => backwardOf("BatchNormalization", [2, 1, 2], { training_mode: 1 }, bn)).toThrow(/node '\/case\/BatchNormalization' is in training mode/);
   });
 });

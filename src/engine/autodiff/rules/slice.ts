@@ -1,22 +1,23 @@
 import { attr, intAttr, intsAttr } from "../../onnx/ir.js";
 import type { GradContext, GradRule } from "../types.js";
 import { constantNumbers, zeroTensor } from "./constants.js";
+import { FIXED_SIZES, missingAttribute, untrainable } from "./untrainable.js";
 
 /** INT64_MAX as Slice/Pad read "to the end". */
 const TO_END = Number.MAX_SAFE_INTEGER;
 
-/** Static int values from an input (opset ≥ 10/11 form) or an attribute (older form), else a RangeError naming what is missing. */
+/** Static int values from an input (opset ≥ 10/11 form) or an attribute (older form), else a ModelError naming what is missing. */
 function staticInts(g: GradContext, input: number, attrName: string, required: boolean): number[] | undefined {
   const name = g.I(input);
   const v = name ? constantNumbers(g, name) : intsAttr(g.node, attrName);
-  if (name && !v) throw new RangeError(`the ${g.node.opType} gradient needs '${attrName}' to be a constant, but '${name}' is computed (node '${g.node.name}')`);
-  if (required && !v) throw new RangeError(`${g.node.opType} node '${g.node.name}' has no '${attrName}'`);
+  if (name && !v) throw untrainable(g.node, `its gradient needs '${attrName}' to be a constant, but '${name}' is computed`, "export it with constant-folding on (torch.onnx.export's default)");
+  if (required && !v) throw missingAttribute(g.node, attrName);
   return v;
 }
 
 function staticDim(g: GradContext, value: string, axis: number): number {
   const d = g.shape(value)[axis];
-  if (typeof d !== "number") throw new RangeError(`the ${g.node.opType} gradient needs a static size on axis ${axis} of '${value}' (node '${g.node.name}')`);
+  if (typeof d !== "number") throw untrainable(g.node, `its gradient needs a static size on axis ${axis} of '${value}'`, FIXED_SIZES);
   return d;
 }
 
@@ -36,7 +37,7 @@ function gatherBack(g: GradContext): (string | null)[] {
   const xs = g.shape(x);
   const axis = (intAttr(g.node, "axis", 0) + xs.length) % xs.length;
   const post = xs.slice(axis + 1);
-  if (post.some((d) => typeof d !== "number")) throw new RangeError(`the Gather gradient needs static sizes after axis ${axis} of '${x}' (node '${g.node.name}')`);
+  if (post.some((d) => typeof d !== "number")) throw untrainable(g.node, `its gradient needs static sizes after axis ${axis} of '${x}'`, FIXED_SIZES);
   // dy: [pre…, idx…, post…] → [pre…, K, post…] (0 keeps a leading size, symbolic or not)
   const dyK = g.op("Reshape", [dy, g.ints([...xs.slice(0, axis).map(() => 0), -1, ...(post as number[])])]);
   const where = g.op("Reshape", [idx, g.ints([...xs.slice(0, axis).map(() => 1), -1, ...post.map(() => 1)])]);
@@ -65,7 +66,7 @@ export const SLICE_RULES: Record<string, GradRule> = {
     const ends = staticInts(g, 2, "ends", true)!;
     const axes = (staticInts(g, 3, "axes", false) ?? starts.map((_, i) => i)).map((a) => (a + xs.length) % xs.length);
     const steps = g.I(4) ? staticInts(g, 4, "steps", true)! : starts.map(() => 1);
-    if (steps.some((s) => s !== 1)) throw new RangeError(`the Slice gradient supports steps of 1 only, got [${steps.join(", ")}] (node '${g.node.name}')`);
+    if (steps.some((s) => s !== 1)) throw untrainable(g.node, `its gradient supports steps of 1 only, got [${steps.join(", ")}]`, "export it without strided slices (x[:, ::2])");
     const pads = Array<number>(2 * xs.length).fill(0);
     axes.forEach((a, i) => {
       const d = staticDim(g, g.I(0), a);
@@ -82,7 +83,7 @@ export const SLICE_RULES: Record<string, GradRule> = {
    */
   Pad: (g) => {
     const mode = attr(g.node, "mode", "string") ?? "constant";
-    if (mode !== "constant") throw new RangeError(`the Pad gradient supports mode 'constant' only, got '${mode}' (node '${g.node.name}')`);
+    if (mode !== "constant") throw untrainable(g.node, `its gradient supports mode 'constant' only, got '${mode}'`, "export it with zero padding (padding_mode='zeros')");
     const rank = g.shape(g.I(0)).length;
     const pads = staticInts(g, 1, "pads", true)!;
     const axes = (staticInts(g, 3, "axes", false) ?? Array.from({ length: rank }, (_, i) => i)).map((a) => (a + rank) % rank);
