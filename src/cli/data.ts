@@ -29,19 +29,22 @@ export interface DataCliOptions {
   only?: string;
 }
 
-/** Loads the dataset named by the shared options, with progress bars and notices on stderr. */
-export async function loadFromOptions(opts: DataCliOptions, spec = opts.data): Promise<Dataset> {
-  const bars = progressByLabel();
-  const options: LoadOptions = {
+/** The library's load options from the shared options (no callbacks). */
+export function loadOptionsOf(opts: Omit<DataCliOptions, "data">): Omit<LoadOptions, "onProgress" | "onNotice"> {
+  return {
     seed: opts.seed,
-    onProgress: bars.onProgress,
-    onNotice: (m) => process.stderr.write(`featurelens: ${m}\n`),
     ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
     ...(opts.size ? { size: opts.size } : {}),
     ...(opts.channels ? { channels: opts.channels } : {}),
     ...(opts.classes ? { classes: opts.classes } : {}),
     ...(opts.only !== undefined ? { only: opts.only } : {}),
   };
+}
+
+/** Loads the dataset named by the shared options, with progress bars and notices on stderr. */
+export async function loadFromOptions(opts: DataCliOptions, spec = opts.data): Promise<Dataset> {
+  const bars = progressByLabel();
+  const options: LoadOptions = { ...loadOptionsOf(opts), onProgress: bars.onProgress, onNotice: (m) => process.stderr.write(`featurelens: ${m}\n`) };
   try {
     return await loadDataset(spec, options);
   } finally {

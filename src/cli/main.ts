@@ -1,7 +1,8 @@
 import { Command, CommanderError } from "commander";
-import { readFileSync } from "node:fs";
+import { FEATURELENS_VERSION } from "../util/version.js";
 import sharp from "sharp";
 import { isUserError } from "../util/errors.js";
+import { registerAnalyze } from "./commands/analyze.js";
 import { registerDataset } from "./commands/dataset.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEmbed } from "./commands/embed.js";
@@ -12,15 +13,14 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerLayers } from "./commands/layers.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerTrain } from "./commands/train.js";
+import { registerRuns } from "./commands/runs.js";
 import { registerTransfer } from "./commands/transfer.js";
-
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 /** The `featurelens` program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command("featurelens")
     .description("See what an image classifier has learned.")
-    .version(pkg.version, "-V, --version")
+    .version(FEATURELENS_VERSION, "-V, --version")
     .option("--verbose", "print stack traces on errors")
     .showHelpAfterError("(add --help for usage)")
     .addHelpText("after", "\nStart with:\n  featurelens demo\n  featurelens dataset --data sample:train --grid samples.png");
@@ -35,6 +35,8 @@ export function buildProgram(): Command {
   registerTransfer(program);
   registerEmbed(program);
   registerNeighbors(program);
+  registerAnalyze(program);
+  registerRuns(program);
   return program;
 }
 

@@ -1,23 +1,23 @@
 import type { Command } from "commander";
-import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
-import type { ModelIR } from "../engine/onnx/ir.js";
-import { readModel } from "../engine/onnx/io.js";
-import { DEFAULT_PREPROCESS, type Preprocess, recordedPreprocess } from "../engine/onnx/modelInfo.js";
-import { INFER_DEFAULTS, type InferOptions, openModel, type OpenedModel } from "../nn/infer.js";
-import { ModelError, UsageError } from "../util/errors.js";
-import { positiveInt } from "./options.js";
+import { INFER_DEFAULTS, type InferOptions, type OpenedModel } from "../nn/infer.js";
+import { openModelFile, type PreprocessOverrides } from "../nn/open.js";
+import { UsageError } from "../util/errors.js";
+import { positiveInt, threadsOption } from "./options.js";
 import { createProgress } from "./progress.js";
 
+/** The preprocessing flags: how pixels are scaled and normalised before the model sees them. */
+export interface PreprocessCliOptions {
+  scale?: number;
+  mean?: number[];
+  std?: number[];
+}
+
 /** Options every command that runs a model shares. */
-export interface ModelCliOptions {
+export interface ModelCliOptions extends PreprocessCliOptions {
   model: string;
   threads?: number;
   batch: number;
   device: "cpu" | "cuda";
-  scale?: number;
-  mean?: number[];
-  std?: number[];
 }
 
 const numberList = (name: string) => (v: string) => {
@@ -26,15 +26,21 @@ const numberList = (name: string) => (v: string) => {
   return xs;
 };
 
-export function addModelOptions(cmd: Command): Command {
+/** --scale, --mean, --std. */
+export function addPreprocessOptions(cmd: Command): Command {
   return cmd
-    .requiredOption("--model <file.onnx|run>", "an ONNX classifier, or a run folder holding model.onnx")
-    .option("--batch <n>", "images per run of the model", positiveInt("--batch"), INFER_DEFAULTS.batchSize)
-    .option("--threads <n>", "CPU threads for onnxruntime (default: all cores)", positiveInt("--threads"))
-    .option("--device <cpu|cuda>", "execution provider", "cpu")
     .option("--scale <s>", "pixel scale before normalising (default 1/255, or the model's recorded one)", parseScale)
     .option("--mean <m[,m,m]>", "per-channel mean subtracted after scaling (default 0)", numberList("--mean"))
     .option("--std <s[,s,s]>", "per-channel std divided by after subtracting the mean (default 1)", numberList("--std"));
+}
+
+export function addModelOptions(cmd: Command): Command {
+  cmd
+    .requiredOption("--model <file.onnx|run>", "an ONNX classifier, or a run folder holding model.onnx")
+    .option("--batch <n>", "images per run of the model", positiveInt("--batch"), INFER_DEFAULTS.batchSize)
+    .option("--threads <n>", "CPU threads for onnxruntime (default: all cores)", threadsOption)
+    .option("--device <cpu|cuda>", "execution provider", "cpu");
+  return addPreprocessOptions(cmd);
 }
 
 function parseScale(v: string): number {
@@ -44,32 +50,19 @@ function parseScale(v: string): number {
   return x;
 }
 
-/** The path of the ONNX file for `--model`: the file itself, or model.onnx inside a run folder. */
-export function modelPath(arg: string): string {
-  if (existsSync(arg) && statSync(arg).isDirectory()) {
-    const p = join(arg, "model.onnx");
-    if (!existsSync(p)) throw new ModelError(`${arg}: a folder, but no model.onnx in it (a run folder from featurelens train has one)`);
-    return p;
-  }
-  return arg;
+/** The preprocessing the flags state (parts left out are the model's own). */
+export function preprocessOf(opts: PreprocessCliOptions): PreprocessOverrides {
+  return { ...(opts.scale !== undefined ? { scale: opts.scale } : {}), ...(opts.mean ? { mean: opts.mean } : {}), ...(opts.std ? { std: opts.std } : {}) };
 }
 
 /** Reads and opens the model named by the options, with the preprocessing they state. */
 export function openFromOptions(opts: ModelCliOptions): OpenedModel & { path: string } {
-  const path = modelPath(opts.model);
-  const model: ModelIR = readModel(path);
-  const base = recordedPreprocess(model) ?? DEFAULT_PREPROCESS;
-  const pre: Preprocess = {
-    scale: opts.scale ?? base.scale,
-    mean: opts.mean ?? base.mean,
-    std: opts.std ?? base.std,
-  };
   if (opts.device !== "cpu" && opts.device !== "cuda") throw new UsageError(`--device takes cpu or cuda, got '${opts.device}'`);
-  return { ...openModel(model, pre), path };
+  return openModelFile(opts.model, preprocessOf(opts));
 }
 
 /** Inference options from the CLI options, with a progress bar labelled `label`. */
-export function inferOptions(opts: ModelCliOptions, label: string): { options: InferOptions; done: () => void } {
+export function inferOptions(opts: Pick<ModelCliOptions, "batch" | "device" | "threads">, label: string): { options: InferOptions; done: () => void } {
   const bar = createProgress({ label, unit: "images" });
   const options: InferOptions = {
     batchSize: opts.batch,

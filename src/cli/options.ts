@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { availableParallelism } from "node:os";
 
 /** Parsers for option values that commander calls; each names the option and what is allowed. */
 
@@ -36,4 +37,18 @@ export function channelsOption(value: string): 1 | 3 {
 /** "a,b,c" → ["a","b","c"]. */
 export function listOption(value: string): string[] {
   return value.split(",").map((s) => s.trim());
+}
+
+/**
+ * --threads: a positive integer, at most the machine's cores (more threads than cores only
+ * contend: a run took 33 s at 1000 threads against 1.2 s at 2). A larger value is capped, with a note.
+ */
+export function threadsOption(value: string): number {
+  const n = positiveInt("--threads")(value);
+  const cores = availableParallelism();
+  if (n > cores) {
+    process.stderr.write(`featurelens: --threads ${n} is more than this machine's ${cores} cores; using ${cores}\n`);
+    return cores;
+  }
+  return n;
 }

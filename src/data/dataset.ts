@@ -13,6 +13,12 @@ export interface Dataset {
   channels: number;
   images: Uint8Array;
   labels: Int32Array;
+  /**
+   * Where each image sits in the dataset as loaded from its source, when this is a part of it
+   * (`--limit`, `--only`, a validation split): image i is image `indices[i]` of the source.
+   * Absent: image i is image i. Kept through every subset, so results name the source's images.
+   */
+  indices?: Int32Array;
 }
 
 /** Bytes of one image. */
@@ -66,18 +72,30 @@ export function classCounts(ds: Pick<Dataset, "labels" | "classes">): Int32Array
   return counts;
 }
 
-/** The images at `indices`, in that order, copied into a new dataset. */
+/** The index in the source dataset of image `i` (see {@link Dataset.indices}). */
+export function sourceIndex(ds: Pick<Dataset, "indices">, i: number): number {
+  return ds.indices ? ds.indices[i] : i;
+}
+
+/** The source index of every image: `indices`, or 0..n−1 when the dataset is the whole source. */
+export function sourceIndices(ds: Pick<Dataset, "indices" | "n">): Int32Array {
+  return ds.indices ?? Int32Array.from({ length: ds.n }, (_, i) => i);
+}
+
+/** The images at `indices`, in that order, copied into a new dataset that remembers their source indices. */
 export function subset(ds: Dataset, indices: ArrayLike<number>, name = ds.name): Dataset {
   const size = imageSize(ds);
   const images = new Uint8Array(indices.length * size);
   const labels = new Int32Array(indices.length);
+  const source = new Int32Array(indices.length);
   for (let j = 0; j < indices.length; j++) {
     const i = indices[j];
     if (!(i >= 0 && i < ds.n)) throw new RangeError(`subset index ${i} is outside 0..${ds.n - 1}`);
     images.set(ds.images.subarray(i * size, (i + 1) * size), j * size);
     labels[j] = ds.labels[i];
+    source[j] = ds.indices ? ds.indices[i] : i;
   }
-  return { ...ds, name, n: indices.length, images, labels };
+  return { ...ds, name, n: indices.length, images, labels, indices: source };
 }
 
 /** Joins datasets of the same image shape and classes (e.g. the five CIFAR-10 training batches). */
@@ -101,7 +119,9 @@ export function concatDatasets(parts: Dataset[], name: string): Dataset {
     labels.set(p.labels, at);
     at += p.n;
   }
-  return { ...first, name, n, images, labels };
+  // The joined set is a new source: image i is image i (the parts' own indices would repeat).
+  const { indices: _parts, ...rest } = first;
+  return { ...rest, name, n, images, labels };
 }
 
 /** A contiguous run of images and their labels, as views into the dataset. */

@@ -113,6 +113,33 @@ export async function embedInto(map: TsneMap, pca: PcaModel | null, points: Poin
   return { embedding: r.embedding, dims: map.dims, input, pca, kl: r.kl / points.n, iterations: r.iterations, stoppedEarly: r.stoppedEarly, knn: null };
 }
 
+/**
+ * Places new points into a finished map of any method, without moving it: a PCA map projects them
+ * with its own axes; a t-SNE map runs openTSNE's transform ({@link embedInto}); a UMAP map puts each
+ * point at the affinity-weighted mean of its nearest map points (the start umap-learn's transform
+ * refines; good enough to see where a second domain falls).
+ */
+export async function placeInto(
+  method: EmbedMethod,
+  ref: { map: TsneMap | null; pca: PcaModel | null },
+  points: Points,
+  options: Pick<EmbedOptions, "metric" | "seed" | "threads" | "onProgress" | "onStage"> = {},
+): Promise<Embedded> {
+  if (method === "pca") {
+    if (!ref.pca) throw new UsageError("the PCA map keeps no axes to project new points with; make it again");
+    if (points.d !== ref.pca.d) throw new UsageError(`the points have ${points.d} features but the map was made from ${ref.pca.d}; place points from the same layer of the same model`);
+    const projected = transformPca(ref.pca, points);
+    return { embedding: projected.data, dims: projected.d as 2 | 3, input: points, pca: ref.pca, kl: null, iterations: null, stoppedEarly: false, knn: null };
+  }
+  if (!ref.map) throw new UsageError(`the ${method} map keeps no reference points to place new points among; make it again`);
+  if (method === "tsne") return embedInto(ref.map, ref.pca, points, options);
+  const input = ref.pca ? transformPca(ref.pca, points) : points;
+  if (input.d !== ref.map.points.d) throw new UsageError(`the points have ${points.d} features but the map was made from ${ref.pca ? ref.pca.d : ref.map.points.d}; place points from the same layer of the same model`);
+  const graph = await knnQuery(ref.map.points, input, Math.min(ref.map.points.n, TRANSFORM_DEFAULTS.k), { metric: options.metric ?? EMBED_DEFAULTS.metric, ...(options.threads ? { threads: options.threads } : {}) });
+  const r = await transform(ref.map, input, { knn: graph, init: "weighted", iterations: 0 });
+  return { embedding: r.embedding, dims: ref.map.dims, input, pca: ref.pca, kl: null, iterations: 0, stoppedEarly: false, knn: null };
+}
+
 /** PCA to `components` dimensions when the points are wider and there are enough of them. */
 async function reduce(points: Points, components: number, seed: number, threads: number | undefined, onStage?: (s: string) => void): Promise<{ input: Points; pca: PcaModel | null }> {
   if (!(components > 0) || points.d <= components || points.n <= components) return { input: points, pca: null };

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeNpy } from "../../data/npy.js";
 import { runCli } from "../cli.testutil.js";
-import { testSplitOf } from "./evaluate.js";
+import { testSplitOf } from "../../workflows/trainRun.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "cli-evaluate-"));
 

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { inspectImage } from "../../nn/inspect.js";
-import { type LayerSummary, writeInspection } from "../../report/inspection.js";
+import { writeInspection } from "../../report/inspection.js";
+import { formatStats } from "../../report/text.js";
 import { imageAt } from "../../data/dataset.js";
-import { formatShape } from "../../engine/tensor.js";
 import { classNamesFor } from "../classes.js";
 import { addDataOptions, type DataCliOptions, loadFromOptions } from "../data.js";
 import { addModelOptions, type ModelCliOptions, openFromOptions } from "../model.js";
@@ -39,15 +39,4 @@ export function registerInspect(program: Command): void {
         `\nwrote ${summary.layers.length} layers' pictures and summary.json to ${out}\n`,
     );
   });
-}
-
-/** The per-layer statistics as a table for the terminal. */
-export function formatStats(layers: LayerSummary[]): string {
-  const w = Math.min(48, Math.max(5, ...layers.map((l) => l.name.length)));
-  const head = `  ${"layer".padEnd(w)}  ${"shape".padEnd(14)}  ${"mean".padStart(9)}  ${"std".padStart(9)}  ${"min".padStart(9)}  ${"max".padStart(9)}  zeros`;
-  const f = (x: number) => (Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toFixed(4)).padStart(9);
-  const rows = layers.map(
-    (l) => `  ${l.name.slice(-w).padEnd(w)}  ${formatShape(l.shape).padEnd(14)}  ${f(l.mean)}  ${f(l.std)}  ${f(l.min)}  ${f(l.max)}  ${(100 * l.zeros).toFixed(1).padStart(5)}%`,
-  );
-  return `${head}\n${rows.join("\n")}\n`;
 }

@@ -158,8 +158,9 @@ function allValueNames(g: GraphIR): string[] {
 }
 
 /**
- * The value a user means by `spec`: "penultimate", "logits", "output", a layer (node) name, a value
- * name, or a layer index from `featurelens layers`. An unknown name lists the nearest ones.
+ * The value a user means by `spec`: "penultimate", "logits", "output", "input" (the pixels as the
+ * model sees them, after preprocessing), a layer (node) name, a value name, or a layer index from
+ * `featurelens layers`. An unknown name lists the nearest ones.
  */
 export function resolveLayer(model: ModelIR, spec: string, layers: Layer[] = listLayers(model)): { value: string; layer?: Layer } {
   const head = () => findHead(model);
@@ -167,6 +168,12 @@ export function resolveLayer(model: ModelIR, spec: string, layers: Layer[] = lis
     const p = head().penultimate;
     if (!p) throw new ModelError("cannot find the penultimate layer: the logits are not made by a Gemm or MatMul; name a layer with --layer (see `featurelens layers`)");
     return { value: p, layer: layers.find((l) => l.output === p) };
+  }
+  if (spec === "input") {
+    const init = new Set(model.graph.initializers.map((t) => t.name));
+    const input = model.graph.inputs.find((i) => !init.has(i.name));
+    if (!input) throw new ModelError("the model has no image input");
+    return { value: input.name };
   }
   if (spec === "logits" || spec === "output") {
     const v = spec === "logits" ? head().logits : head().output;
