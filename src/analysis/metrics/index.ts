@@ -15,6 +15,8 @@ export { calibration, CALIBRATION_BINS, CONFIDENCE_QUANTILES, confidenceStats } 
 export type { Calibration, ConfidenceStats, ReliabilityBin } from "./calibration.js";
 export { metricsAtThreshold, youdenThreshold } from "./binary.js";
 export type { ThresholdMetrics, YoudenPoint } from "./binary.js";
+export { predictionColumns } from "./predictions.js";
+export type { PredictionColumns } from "./predictions.js";
 export { sigmoid, softmax } from "./softmax.js";
 export { sortScores } from "./sort.js";
 export type { Scores } from "./sort.js";
