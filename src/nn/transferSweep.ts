@@ -3,7 +3,7 @@ import type { ModelIR } from "../engine/onnx/ir.js";
 import type { Preprocess } from "../engine/onnx/modelInfo.js";
 import { UsageError } from "../util/errors.js";
 import type { OptimizerSpec } from "./optimizers.js";
-import { evaluate, train } from "./trainer.js";
+import { evaluate, train, type TrainOptions, type TrainResult } from "./trainer.js";
 import { firstLayerParams, trainableAfterFreezing, weightedLayers } from "./transfer.js";
 import { join } from "node:path";
 
@@ -40,13 +40,23 @@ export interface SweepOptions {
   out: string;
   onRow?: (row: SweepRow) => void;
   onTraining?: (label: string) => void;
+  /**
+   * Trains one network of the sweep (default: {@link train} into `out/<label>`); a caller that
+   * keeps each training as a run wraps it. `label` is {@link sweepLabel}'s.
+   */
+  trainOne?: (label: string, options: TrainOptions) => Promise<TrainResult>;
+}
+
+/** The name of one training of the sweep: "baseA", "baseB", "BnB-k3", "AnBplus-k5", … */
+export function sweepLabel(variant: Variant | "baseA", k: number): string {
+  return variant === "baseA" || variant === "baseB" ? variant : `${variant.replace("+", "plus")}-k${k}`;
 }
 
 export async function transferSweep(o: SweepOptions): Promise<SweepRow[]> {
   const rows: SweepRow[] = [];
   const run = async (label: string, model: ModelIR, data: Dataset, trainable?: string[]) => {
     o.onTraining?.(label);
-    const r = await train({
+    const r = await (o.trainOne ?? ((_: string, t: TrainOptions) => train(t)))(label, {
       model, train: data, out: join(o.out, label), epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, optimizer: o.optimizer,
       preprocess: o.preprocess, seed: o.seed, ...(trainable ? { trainable } : {}), ...(o.threads ? { threads: o.threads } : {}),
     });
@@ -62,9 +72,9 @@ export async function transferSweep(o: SweepOptions): Promise<SweepRow[]> {
   const freshB = o.arch(classesB, o.seed);
   checkLayers(o.layers, weightedLayers(freshB).length);
   let t0 = performance.now();
-  const baseB = await run("baseB", freshB, o.taskB.train);
+  const baseB = await run(sweepLabel("baseB", 0), freshB, o.taskB.train);
   await record("baseB", 0, baseB, t0);
-  const baseA = await run("baseA", o.arch(o.taskA.train.classes, o.seed + 1), o.taskA.train);
+  const baseA = await run(sweepLabel("baseA", 0), o.arch(o.taskA.train.classes, o.seed + 1), o.taskA.train);
   for (const k of o.layers) {
     for (const [source, name] of [[baseB, "B"], [baseA, "A"]] as const) {
       const variants: [Variant, boolean][] = [[`${name}nB` as Variant, false]];
@@ -73,7 +83,7 @@ export async function transferSweep(o: SweepOptions): Promise<SweepRow[]> {
         t0 = performance.now();
         const start = transplant(source, o.arch(classesB, o.seed + 100 + k), k);
         const trainable = fineTune ? undefined : trainableAfterFreezing(start, k);
-        const model = await run(`${variant.replace("+", "plus")}-k${k}`, start, o.taskB.train, trainable);
+        const model = await run(sweepLabel(variant, k), start, o.taskB.train, trainable);
         await record(variant, k, model, t0);
       }
     }

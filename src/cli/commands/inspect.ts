@@ -4,7 +4,7 @@ import { inspectImage } from "../../nn/inspect.js";
 import { writeInspection } from "../../report/inspection.js";
 import { formatStats } from "../../report/text.js";
 import { imageAt } from "../../data/dataset.js";
-import { classNamesFor } from "../classes.js";
+import { classNamesFor } from "../../nn/classes.js";
 import { addDataOptions, type DataCliOptions, loadFromOptions } from "../data.js";
 import { addModelOptions, type ModelCliOptions, openFromOptions } from "../model.js";
 import { integer } from "../options.js";

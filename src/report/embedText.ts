@@ -1,0 +1,16 @@
+import type { EmbedFileResult } from "../workflows/embedFile.js";
+
+/** What `featurelens embed` made, for a terminal. */
+export function formatEmbedding(r: Pick<EmbedFileResult, "method" | "n" | "dims" | "kl" | "iterations" | "stopped_early" | "seconds" | "quality" | "files" | "pca_to">): string {
+  const f = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : x.toFixed(3));
+  const q = r.quality;
+  const lines = [
+    `${r.method}: ${r.n} points → ${r.dims}-D in ${r.seconds.toFixed(1)} s${r.pca_to ? ` (PCA to ${r.pca_to} dimensions first)` : ""}`,
+    ...(r.kl !== null ? [`KL divergence ${r.kl.toFixed(4)} after ${r.iterations} iterations${r.stopped_early ? " (stopped early)" : ""}`] : []),
+    ...(q ? [`trustworthiness ${f(q.trustworthiness)}   10-NN preservation ${f(q.knn_preservation)}`] : []),
+    ...(q && q.knn_accuracy !== null ? [`10-NN label accuracy: map ${f(q.knn_accuracy)}, features ${f(q.knn_accuracy_input)}`] : []),
+    ...(q?.silhouette ? [`silhouette by label: map ${f(q.silhouette.map)}, features ${f(q.silhouette.input)}`] : []),
+    `wrote ${r.files.join(", ")}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
