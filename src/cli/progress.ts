@@ -20,11 +20,12 @@ export interface ProgressOptions {
   delayMs?: number;
 }
 
-export const PROGRESS_DEFAULTS = { delayMs: 1000, unit: "" } as const;
+export const PROGRESS_DEFAULTS = { delayMs: 1000, unit: "", plainEveryMs: 5000 } as const;
 
 /**
- * A progress bar on stderr that appears only once a job has run for a second, and only on a
- * terminal; elsewhere (CI logs, pipes) it prints nothing, so output stays clean.
+ * A progress bar on stderr that appears once a job has run for a second. Off a terminal (CI logs,
+ * a notebook, a file) it prints a plain line every few seconds instead —
+ * "featurelens: t-SNE 350/1000 iterations (35%), 1m 20s so far" — so long work is never silent.
  */
 export function createProgress(options: ProgressOptions): Progress {
   const stream = options.stream ?? process.stderr;
@@ -34,12 +35,21 @@ export function createProgress(options: ProgressOptions): Progress {
   let total = options.total ?? 0;
   let bar: cliProgress.SingleBar | undefined;
   let stopped = false;
+  let lastPlain = started;
   return {
     update(done, newTotal) {
       if (stopped) return;
       if (newTotal !== undefined) total = newTotal;
+      if (!stream.isTTY) {
+        const now = Date.now();
+        if (now - lastPlain >= PROGRESS_DEFAULTS.plainEveryMs) {
+          lastPlain = now;
+          stream.write(`featurelens: ${plainLine(options.label, done, total, unit, now - started)}\n`);
+        }
+        return;
+      }
       if (!bar) {
-        if (!stream.isTTY || Date.now() - started < delayMs) return;
+        if (Date.now() - started < delayMs) return;
         bar = new cliProgress.SingleBar(
           {
             stream,
@@ -77,4 +87,15 @@ export function progressByLabel(unit?: string): { onProgress: (label: string, do
       for (const p of bars.values()) p.stop();
     },
   };
+}
+
+/**
+ * One progress line for logs.
+ * @example plainLine("t-SNE", 350, 1000, "iterations", 80_000) // "t-SNE 350/1000 iterations (35%), 1m 20s so far"
+ */
+export function plainLine(label: string, done: number, total: number, unit: string, elapsedMs: number): string {
+  const s = Math.round(elapsedMs / 1000);
+  const time = s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
+  const of = total > 0 ? `${done}/${total}${unit ? ` ${unit}` : ""} (${Math.floor((100 * done) / total)}%)` : `${done}${unit ? ` ${unit}` : ""}`;
+  return `${label} ${of}, ${time} so far`;
 }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { processAlive } from "../util/atomic.js";
 import { FeaturelensError } from "../util/errors.js";
 
 /**
@@ -78,12 +79,5 @@ function readHolder(file: string): LockHolder | null {
 
 /** Whether the holder still runs: on another host we cannot tell, so it counts as alive. */
 function isAlive(h: LockHolder): boolean {
-  if (h.host !== hostname()) return true;
-  if (h.pid === process.pid) return true;
-  try {
-    process.kill(h.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
+  return h.host !== hostname() || processAlive(h.pid);
 }

@@ -14,6 +14,12 @@ export function describeFsError(err: unknown): string {
     case "EACCES":
     case "EPERM":
       return "permission denied";
+    case "EROFS":
+      return "the file system is read-only";
+    case "ENOSPC":
+      return "no space left on the device";
+    case "EEXIST":
+      return "already exists";
     default:
       return err instanceof Error ? err.message : String(err);
   }
