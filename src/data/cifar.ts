@@ -1,7 +1,8 @@
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DataError } from "../util/errors.js";
-import { describeFsError, readFileChecked } from "../util/files.js";
+import { describeFsError } from "../util/files.js";
+import { notRegularReason, readRegularFile } from "./regularFile.js";
 import { checkDataset, type Dataset } from "./dataset.js";
 
 /**
@@ -75,8 +76,8 @@ function decodeRecords(bytes: Uint8Array, file: string, images: Uint8Array, labe
 
 /** Class names from `batches.meta.txt`: one per non-empty line. */
 export function readCifarClassNames(metaPath: string): string[] {
-  const names = readFileChecked(metaPath)
-    .toString("utf8")
+  const names = new TextDecoder("utf-8")
+    .decode(readRegularFile(metaPath))
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== "");
@@ -122,7 +123,7 @@ export function loadCifar10(dir: string, split: "train" | "test", options: Cifar
   const labels = new Int32Array(n);
   let at = 0;
   paths.forEach((p, j) => {
-    const bytes = readFileChecked(p);
+    const bytes = readRegularFile(p);
     if (bytes.length !== sizes[j]) throw new DataError(`changed while being read (${sizes[j]} bytes, then ${bytes.length})`, p);
     const m = bytes.length / RECORD;
     decodeRecords(bytes, p, images.subarray(at * PIXELS, (at + m) * PIXELS), labels.subarray(at, at + m));
@@ -145,10 +146,15 @@ function isFolder(path: string): boolean {
   }
 }
 
+/** The size of a regular file; anything else (a FIFO, a device, a folder) is a DataError naming it. */
 function fileSize(path: string): number {
+  let info;
   try {
-    return statSync(path).size;
+    info = statSync(path);
   } catch (err) {
     throw new DataError(describeFsError(err), path);
   }
+  const kind = notRegularReason(info);
+  if (kind !== undefined) throw new DataError(`${kind}; a CIFAR-10 batch is a file of 30,730,000 bytes`, path);
+  return info.size;
 }

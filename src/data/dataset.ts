@@ -1,4 +1,5 @@
 import { DataError } from "../util/errors.js";
+import { describeOutside, labelsOutside } from "./labels.js";
 
 /**
  * A labelled image set held in memory, as in DESIGN.md: `images` is N·H·W·C bytes, row-major,
@@ -34,10 +35,13 @@ export function imageAt(ds: Dataset, i: number): Uint8Array {
 
 /**
  * Checks that a dataset's parts agree: image bytes against N·H·W·C, label count against N, every
- * label in 0..K-1 (or -1 for "no label"). All problems are reported together in one error.
+ * label in 0..K-1 (or -1 for "no label"). All problems are reported together in one error; a bad
+ * label is named by its index in the source ({@link Dataset.indices}). A dataset with no images,
+ * or with one class, passes: whether that will do is for the caller that needs classes to say.
  */
 export function checkDataset(ds: Dataset, source: string = ds.name): Dataset {
   const problems: string[] = [];
+  if (!Number.isInteger(ds.n) || ds.n < 0) problems.push(`n must be a non-negative integer, got ${ds.n}`);
   for (const [key, v] of [["height", ds.height], ["width", ds.width], ["channels", ds.channels]] as const) {
     if (!Number.isInteger(v) || v <= 0) problems.push(`${key} must be a positive integer, got ${v}`);
   }
@@ -46,20 +50,11 @@ export function checkDataset(ds: Dataset, source: string = ds.name): Dataset {
   }
   if (ds.labels.length !== ds.n) problems.push(`${ds.n} images but ${ds.labels.length} labels`);
   const k = ds.classes.length;
-  let bad = 0;
-  let firstBad = -1;
-  for (let i = 0; i < ds.labels.length; i++) {
-    const y = ds.labels[i];
-    if (y < -1 || y >= k) {
-      if (bad === 0) firstBad = i;
-      bad++;
-    }
-  }
-  if (bad > 0) {
-    problems.push(
-      `${bad} label(s) outside 0..${k - 1} (first at index ${firstBad}: ${ds.labels[firstBad]}); ` +
-        `there are ${k} class names — pass the class names, or fix the labels`,
-    );
+  const bad = labelsOutside(ds.labels, k);
+  if (bad !== undefined) {
+    // Named by the image's index in the source, so that the message points into the file.
+    const first = { ...bad, index: ds.indices?.[bad.index] ?? bad.index };
+    problems.push(`${describeOutside(first, k)}; there are ${k} class names — pass the class names, or fix the labels (-1 marks an image with no label)`);
   }
   if (problems.length > 0) throw new DataError(problems.join("; "), source);
   return ds;

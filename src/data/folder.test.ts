@@ -227,16 +227,26 @@ describe("loadFolderDataset", () => {
     expect(dataset.labels.includes(3)).toBe(false);
   });
 
-  it("loadFolderDataset(root) follows symbolic links to folders, once around a loop", async () => {
+  it("loadFolderDataset(root) follows symbolic links inside the root, once around a loop, and passes over links out of it", async () => {
     const root = await folder("links");
     const elsewhere = await folder("elsewhere");
     await writeSolid(join(elsewhere, "1.png"), 2, 2, [7, 7, 7]);
     await symlink(elsewhere, join(root, "linked"));
     await writeSolid(join(root, "real", "2.png"), 2, 2, [9, 9, 9]);
+    await writeSolid(join(root, "real", "sub", "3.png"), 2, 2, [9, 9, 9]);
     await symlink(join(root, "real"), join(root, "real", "loop"));
-    const { dataset } = await loadFolderDataset(root);
-    expect(dataset.classes).toEqual(["linked", "real"]);
-    expect(Array.from(dataset.labels)).toEqual([0, 1]);
+    await symlink("sub", join(root, "real", "again"));
+    await symlink("real", join(root, "alias"));
+    const { dataset, passedOver } = await loadFolderDataset(root);
+    expect(dataset.classes).toEqual(["real"]);
+    expect(Array.from(dataset.labels)).toEqual([0, 0]);
+    const reasons = Object.fromEntries(passedOver.map((p) => [p.path.slice(root.length + 1), p.reason]));
+    expect(reasons).toEqual({
+      linked: `a symbolic link that leads out of ${root}`,
+      alias: expect.stringMatching(/^the same folder as another class/),
+      "real/loop": "a folder already read (a link loop, or a second link to it)",
+      "real/again": "a folder already read (a link loop, or a second link to it)",
+    });
   });
 
   it("loadFolderDataset(root, {concurrency}) gives the same dataset with 1 or 8 images at once", async () => {
@@ -278,11 +288,13 @@ describe("loadFolderDataset", () => {
     await writeText(join(root, "b", "3.txt"));
     const err = await loadFolderDataset(root).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as DataError).message).toMatch(/texts: contains 3 file\(s\) but none is an image \(\.jpg, .*\.png/);
+    expect((err as DataError).message).toBe(
+      `${root}: holds no images (3 files, none .jpg/.jpeg/.png/.webp/.gif/.tif/.tiff/.avif); put the images in its class sub-folders, e.g. cat/1.jpg, dog/2.jpg`,
+    );
     expect((err as DataError).file).toBe(root);
     const bare = await folder("bare");
     await mkdir(join(bare, "a"));
-    await expect(loadFolderDataset(bare)).rejects.toThrow(/has 1 class folder\(s\) but no files in them/);
+    await expect(loadFolderDataset(bare)).rejects.toThrow(`${bare}: holds no images (its one class sub-folder holds no files); put the images`);
   });
 
   it("loadFolderDataset(root) throws a DataError when every image fails to decode", async () => {

@@ -1,11 +1,12 @@
-import type { Dirent } from "node:fs";
-import { readdir, realpath, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
-import { extname, join } from "node:path";
 import sharp from "sharp";
 import { DataError } from "../util/errors.js";
-import { describeFsError } from "../util/files.js";
 import { checkDataset, type Dataset } from "./dataset.js";
+import { listFolder, type PassedOver } from "./folderList.js";
+import { printable } from "./printable.js";
+
+export { compareCodePoints } from "./folderList.js";
 
 /**
  * A dataset from a folder with one sub-folder of images per class, as torchvision's `ImageFolder`
@@ -35,6 +36,12 @@ export interface FolderResult {
   skipped: { file: string; reason: string }[];
   /** Files that are not images: anything directly in `root`, and files with other extensions. */
   ignored: string[];
+  /**
+   * What was not read, with the reason: symbolic links leading out of `root` (or, for a folder,
+   * out of its class folder), folders already read (link loops), unreadable folders, FIFOs,
+   * sockets and devices.
+   */
+  passedOver: PassedOver[];
 }
 
 /** Defaults of {@link FolderOptions}; `size` and `channels` default to those of the first image. */
@@ -56,19 +63,14 @@ interface Target {
   fit: "cover" | "fill" | "contain";
 }
 
-/** The files found under `root`: image paths in load order with their class index, and the rest. */
-interface Listing {
-  classes: string[];
-  files: string[];
-  labels: number[];
-  ignored: string[];
-}
-
 /**
  * Loads every image under `root/<class>/…` into one dataset of the same size and channel count.
  * Classes are the sub-folders of `root` in code-point order (Python's `sorted`); images are found
  * recursively in each, in torchvision's order (folders by path, then files by name within a
  * folder). Files with an image extension that do not decode are skipped and listed, not fatal.
+ * Symbolic links are followed only inside `root` (a folder link only inside its class folder),
+ * no folder is read twice, and special files are never opened (see `listFolder`); what is passed
+ * over is listed. Names holding control characters (a newline) are shown escaped, JSON-style.
  * NOTE: EXIF orientation is not applied, as PIL (and so torchvision) does not apply it either;
  * transparent pixels are flattened on black; pixels are resampled by sharp's default (Lanczos 3).
  * Decoding runs on libuv's threadpool (UV_THREADPOOL_SIZE, 4 by default), which caps how many
@@ -81,10 +83,11 @@ interface Listing {
  */
 export async function loadFolderDataset(root: string, options: FolderOptions = {}): Promise<FolderResult> {
   checkOptions(options);
-  const { classes, files, labels, ignored } = await listFolder(root);
+  const { classes, files, labels, ignored, passedOver } = await listFolder(root, FOLDER_DEFAULTS.extensions);
+  const name = printable(root);
   const target = await chooseTarget(files, options);
   const size = target.height * target.width * target.channels;
-  const images = allocate(files.length, size, target, root);
+  const images = allocate(files.length, size, target, name);
   const failures = new Array<string | undefined>(files.length);
   const total = files.length;
   let done = 0;
@@ -101,11 +104,11 @@ export async function loadFolderDataset(root: string, options: FolderOptions = {
   });
   const { kept, skipped } = dropFailed(files, failures, images, labels, size);
   if (kept === 0) {
-    throw new DataError(`none of its ${total} image(s) could be decoded (first: ${skipped[0].file}: ${skipped[0].reason})`, root);
+    throw new DataError(`none of its ${total} image(s) could be decoded (first: ${printable(skipped[0].file)}: ${skipped[0].reason})`, name);
   }
   const { height, width, channels } = target;
   const dataset: Dataset = {
-    name: options.name ?? root,
+    name: options.name ?? name,
     classes,
     n: kept,
     height,
@@ -114,7 +117,7 @@ export async function loadFolderDataset(root: string, options: FolderOptions = {
     images: images.subarray(0, kept * size),
     labels: Int32Array.from(labels.slice(0, kept)),
   };
-  return { dataset: checkDataset(dataset, root), skipped, ignored };
+  return { dataset: checkDataset(dataset, name), skipped, ignored, passedOver };
 }
 
 /**
@@ -162,107 +165,6 @@ function checkOptions(options: FolderOptions): void {
     problems.push(`concurrency must be a positive integer, got ${String(options.concurrency)}`);
   }
   if (problems.length > 0) throw new RangeError(`loadFolderDataset: ${problems.join("; ")}`);
-}
-
-/** Finds the classes, the image files in load order, and the files that are not images. */
-async function listFolder(root: string): Promise<Listing> {
-  const usage = "expected one sub-folder of images per class, e.g. cat/1.jpg, dog/2.jpg";
-  let info;
-  try {
-    info = await stat(root);
-  } catch (err) {
-    throw new DataError(`${describeFsError(err)} (${usage})`, root);
-  }
-  if (!info.isDirectory()) throw new DataError(`is a file, not a folder (${usage})`, root);
-  const ignored: string[] = [];
-  const classes: string[] = [];
-  for (const entry of await readFolder(root)) {
-    if (await isFolder(entry, root)) classes.push(entry.name);
-    else ignored.push(join(root, entry.name));
-  }
-  if (classes.length === 0) {
-    const what = ignored.length === 0 ? "is empty" : `has no class sub-folders, only ${ignored.length} file(s)`;
-    throw new DataError(`${what} (${usage})`, root);
-  }
-  classes.sort(compareCodePoints);
-  ignored.sort(compareCodePoints);
-  const files: string[] = [];
-  const labels: number[] = [];
-  for (let c = 0; c < classes.length; c++) {
-    for (const file of await walk(join(root, classes[c]))) {
-      if (isImageName(file)) {
-        files.push(file);
-        labels.push(c);
-      } else {
-        ignored.push(file);
-      }
-    }
-  }
-  if (files.length === 0) {
-    const exts = FOLDER_DEFAULTS.extensions.join(", ");
-    const seen = ignored.length === 0 ? `has ${classes.length} class folder(s) but no files in them` : `contains ${ignored.length} file(s)`;
-    throw new DataError(`${seen} but none is an image (${exts})`, root);
-  }
-  return { classes, files, labels, ignored };
-}
-
-/**
- * Every file under `dir`, in the order of torchvision's `make_dataset`:
- * `for root, _, fnames in sorted(os.walk(dir, followlinks=True)): for fname in sorted(fnames)`.
- * Symbolic links are followed; a folder already visited (a link cycle) is not walked again.
- */
-async function walk(dir: string): Promise<string[]> {
-  const folders: { dir: string; names: string[] }[] = [];
-  const seen = new Set<string>();
-  const visit = async (d: string): Promise<void> => {
-    const real = await realpath(d);
-    if (seen.has(real)) return;
-    seen.add(real);
-    const names: string[] = [];
-    folders.push({ dir: d, names });
-    for (const entry of await readFolder(d)) {
-      if (await isFolder(entry, d)) await visit(join(d, entry.name));
-      else names.push(entry.name);
-    }
-  };
-  await visit(dir);
-  folders.sort((a, b) => compareCodePoints(a.dir, b.dir));
-  return folders.flatMap(({ dir: d, names }) => names.sort(compareCodePoints).map((name) => join(d, name)));
-}
-
-async function readFolder(dir: string): Promise<Dirent[]> {
-  try {
-    return await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    throw new DataError(`cannot list the folder: ${describeFsError(err)}`, dir);
-  }
-}
-
-/** Whether an entry is a folder, following a symbolic link (a broken link is not a folder). */
-async function isFolder(entry: Dirent, dir: string): Promise<boolean> {
-  if (entry.isDirectory()) return true;
-  if (!entry.isSymbolicLink()) return false;
-  try {
-    return (await stat(join(dir, entry.name))).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isImageName(file: string): boolean {
-  return FOLDER_DEFAULTS.extensions.includes(extname(file).toLowerCase());
-}
-
-/**
- * Orders strings by Unicode code point, as Python's `sorted` does; JavaScript's default sort
- * compares UTF-16 code units, which differs only between astral and U+E000–U+FFFF characters.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a.charCodeAt(i) !== b.charCodeAt(i)) return a.codePointAt(i)! - b.codePointAt(i)!;
-  }
-  return a.length - b.length;
 }
 
 /** The output shape: from the options, else from the first image whose header reads. */

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { DataError } from "../util/errors.js";
 import { fuzzParser } from "../util/fuzz.testutil.js";
-import { encodeIdxUint8, loadIdxDataset, parseIdx, writeIdxUint8 } from "./idx.js";
+import { encodeIdxUint8, loadIdxDataset, parseIdx, readIdx, writeIdxUint8 } from "./idx.js";
 import { FASHION_MNIST_FILES, SAMPLE_DIR } from "./sample.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "idx-"));
@@ -79,5 +79,38 @@ describe("loadIdxDataset", () => {
     expect(readFileSync(join(dir, "img.gz"))[0]).toBe(0x1f);
     const ds = loadIdxDataset(join(dir, "img.gz"), undefined);
     expect(Array.from(ds.labels)).toEqual([-1, -1]);
+  });
+});
+
+describe("readIdx bounds", () => {
+  /** An IDX header of uint8 with `dims`, followed by `data`. */
+  function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
+    const out = new Uint8Array(4 + 4 * dims.length + data.length);
+    out.set([0, 0, 0x08, dims.length]);
+    dims.forEach((d, i) => new DataView(out.buffer).setUint32(4 + 4 * i, d, false));
+    out.set(data, 4 + 4 * dims.length);
+    return out;
+  }
+  const write = (bytes: Uint8Array): string => {
+    const path = join(tmp(), "x-idx3-ubyte");
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  it("readIdx(path) checks the file's size against the header before reading the data", () => {
+    const path = write(idxBytes([1000, 1000, 1000], new Uint8Array(10)));
+    expect(() => readIdx(path)).toThrow(`${path}: truncated: dimensions 1000×1000×1000 of uint8 need 1000000000 data bytes, the file has 10`);
+    const absurd = write(idxBytes([65536, 65536, 65536], new Uint8Array(0)));
+    expect(() => readIdx(absurd)).toThrow(`${absurd}: dimensions 65536×65536×65536 are absurd: more than 2^31 elements; the file is damaged or not an IDX file`);
+  });
+
+  it("readIdx(path) of gzip stops inflating at the size the header declares", () => {
+    // 10 MB of zeros behind a header that declares 10 bytes: a small gzip bomb.
+    const bomb = write(gzipSync(idxBytes([10], new Uint8Array(10_000_000))));
+    expect(() => readIdx(bomb)).toThrow(`${bomb}: too long: it unpacks to more than the 18 bytes its header declares (dimensions 10)`);
+    const short = write(gzipSync(idxBytes([1000, 1000, 1000], new Uint8Array(5))));
+    expect(() => readIdx(short)).toThrow(/truncated: dimensions 1000×1000×1000 of uint8 need 1000000000 data bytes, the file has 5/);
+    const ok = write(gzipSync(idxBytes([2, 2], Uint8Array.of(1, 2, 3, 4))));
+    expect(readIdx(ok)).toEqual({ dims: [2, 2], data: Uint8Array.of(1, 2, 3, 4) });
   });
 });

@@ -6,6 +6,7 @@ import { loadIdxDataset } from "./idx.js";
 import { loadNamedDataset, type NamedOptions } from "./named.js";
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, SAMPLE_DIR } from "./sample.js";
 import { loadNpyDataset } from "./npyDataset.js";
+import { printable } from "./printable.js";
 import { parseDataSpec, type DataSpec } from "./spec.js";
 import { limitDataset, parseClassList, selectClasses } from "./subset.js";
 
@@ -51,17 +52,25 @@ async function loadParsed(spec: DataSpec, options: LoadOptions): Promise<Dataset
         onProgress: (done, total) => options.onProgress?.("decoding", done, total),
       });
       if (result.skipped.length > 0) {
-        const first = result.skipped.slice(0, 3).map((s) => `${s.file} (${s.reason})`).join(", ");
-        options.onNotice?.(`skipped ${result.skipped.length} image(s) that could not be decoded: ${first}${result.skipped.length > 3 ? ", …" : ""}`);
+        options.onNotice?.(`skipped ${result.skipped.length} image(s) that could not be decoded: ${firstFew(result.skipped.map((s) => ({ path: s.file, reason: s.reason })))}`);
       }
       if (result.ignored.length > 0) options.onNotice?.(`ignored ${result.ignored.length} file(s) that are not images`);
+      if (result.passedOver.length > 0) {
+        options.onNotice?.(`passed over ${result.passedOver.length} link(s), folder(s) or special file(s) under ${printable(spec.path)}: ${firstFew(result.passedOver)}`);
+      }
       return result.dataset;
     }
     case "npy":
-      return loadNpyDataset(spec.images, spec.labels, classes ? { classes } : {});
+      return loadNpyDataset(spec.images, spec.labels, classes ? { classes, classesFrom: "--classes" } : {});
     case "idx":
-      return loadIdxDataset(spec.images, spec.labels, classes ? { classes } : {});
+      return loadIdxDataset(spec.images, spec.labels, classes ? { classes, classesFrom: "--classes" } : {});
     case "cifar":
       return loadCifar10(spec.path, spec.split);
   }
+}
+
+/** The first three paths with their reasons, on one line: "a.jpg (empty file), b.png (…), …". */
+function firstFew(items: { path: string; reason: string }[]): string {
+  const first = items.slice(0, 3).map((s) => `${printable(s.path)} (${s.reason})`).join(", ");
+  return `${first}${items.length > 3 ? ", …" : ""}`;
 }

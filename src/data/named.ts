@@ -1,12 +1,14 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { DataError } from "../util/errors.js";
+import { describeFsError } from "../util/files.js";
 import type { Dataset } from "./dataset.js";
-import { download } from "./download.js";
+import { download, sha256File } from "./download.js";
 import { extractTarGz } from "./tar.js";
 import { loadCifar10 } from "./cifar.js";
 import { loadIdxDataset } from "./idx.js";
+import { notRegularReason } from "./regularFile.js";
 import { FASHION_MNIST_CLASSES } from "./sample.js";
 
 /**
@@ -123,23 +125,60 @@ export function searchPath(set: NamedDataset, options: NamedOptions = {}): { dir
   return out;
 }
 
-/** Whether `dir` holds what `split` needs. */
-function hasSplit(set: NamedDataset, dir: string, split: Split): boolean {
+/** Whether `path` exists: true, false, or why that cannot be told ("permission denied", …). */
+function probe(path: string): boolean | string {
+  try {
+    statSync(path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR" ? false : describeFsError(err);
+  }
+}
+
+/** What looking into one folder found: the split, or not, with the reason when it could not look. */
+interface Look {
+  found: boolean;
+  problem?: string;
+}
+
+/** Whether `dir` holds what `split` needs; a folder that cannot be read says why. */
+function lookIn(set: NamedDataset, dir: string, split: Split): Look {
+  const here = probe(dir);
+  if (here !== true) return here === false ? { found: false } : { found: false, problem: here };
+  let problem: string | undefined;
+  for (const candidates of neededCandidates(set, dir, split)) {
+    let found = false;
+    for (const p of candidates) {
+      const r = probe(p);
+      if (r === true) {
+        found = true;
+        break;
+      }
+      if (r !== false) problem ??= r;
+    }
+    if (!found) return problem === undefined ? { found: false } : { found: false, problem };
+  }
+  return { found: true };
+}
+
+/** For each file `split` needs, the paths it may have in `dir`, in order of preference. */
+function neededCandidates(set: NamedDataset, dir: string, split: Split): string[][] {
   if (set.format === "cifar10") {
     const need = split === "train" ? "data_batch_1.bin" : "test_batch.bin";
-    return existsSync(join(dir, "cifar-10-batches-bin", need)) || existsSync(join(dir, need));
+    return [[join(dir, "cifar-10-batches-bin", need), join(dir, need)]];
   }
-  return set.files[split].every((f) => findIdxFile(dir, f.file) !== undefined);
+  return set.files[split].map((f) => idxCandidates(dir, f.file));
 }
 
 /** `name.gz` or its un-gzipped twin (`name` without `.gz`, or with `-` for `.`, as some mirrors store it). */
-function findIdxFile(dir: string, file: string): string | undefined {
+function idxCandidates(dir: string, file: string): string[] {
   const bare = file.replace(/\.gz$/, "");
-  for (const candidate of [file, bare, bare.replace(/-idx(\d)-ubyte$/, ".idx$1-ubyte")]) {
-    const p = join(dir, candidate);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
+  return [file, bare, bare.replace(/-idx(\d)-ubyte$/, ".idx$1-ubyte")].map((c) => join(dir, c));
+}
+
+function findIdxFile(dir: string, file: string): string | undefined {
+  return idxCandidates(dir, file).find((p) => probe(p) === true);
 }
 
 function readSplit(set: NamedDataset, dir: string, split: Split): Dataset {
@@ -156,27 +195,68 @@ export async function loadNamedDataset(name: string, split: Split, options: Name
   return loadFromSet(set, split, options);
 }
 
-/** {@link loadNamedDataset} for a set described in full (a mirror of one of ours, or a test's). */
+/**
+ * {@link loadNamedDataset} for a set described in full (a mirror of one of ours, or a test's).
+ * A folder searched that cannot be read (permission denied) is named: in a notice when the set is
+ * found elsewhere, in the error when it is not found at all. Files already in the user cache are
+ * checked against their official SHA-256 before they are used to complete the set.
+ */
 export async function loadFromSet(set: NamedDataset, split: Split, options: NamedOptions = {}): Promise<Dataset> {
-  const looked = searchPath(set, options);
-  for (const { dir } of looked) {
-    if (hasSplit(set, dir, split)) return readSplit(set, dir, split);
+  const looked = searchPath(set, options).map((l) => ({ ...l, ...lookIn(set, l.dir, split) }));
+  const found = looked.find((l) => l.found);
+  const unreadable = looked.filter((l) => l.problem !== undefined && (found === undefined || looked.indexOf(l) < looked.indexOf(found)));
+  if (found !== undefined) {
+    for (const l of unreadable) options.onNotice?.(`cannot read ${l.dir} (${l.from}): ${l.problem}; reading ${set.name} from ${found.dir} (${found.from}) instead`);
+    return readSplit(set, found.dir, split);
   }
   if (options.dir !== undefined) {
-    throw new DataError(`${set.name} ${split} files not found there (looked for ${neededFiles(set, split)})`, resolve(options.dir));
+    const why = looked[0].problem !== undefined ? `cannot be looked for there: ${looked[0].problem}` : "not found there";
+    throw new DataError(`${set.name} ${split} files ${why} (looked for ${neededFiles(set, split)})`, resolve(options.dir));
   }
   const env = options.env ?? process.env;
   const allowDownload = options.download ?? env.FEATURELENS_OFFLINE !== "1";
   const target = join(cacheDir(env), set.name);
-  const where = looked.map((l) => `${l.dir} (${l.from})`).join(", ");
-  if (!allowDownload) throw notFound(set, split, where, target, "downloads are off (FEATURELENS_OFFLINE=1)");
-  try {
-    await fetchInto(set, split, target, options);
-  } catch (err) {
-    if (!(err instanceof DataError)) throw err;
-    throw notFound(set, split, where, target, err.message);
+  const where = looked.map((l) => `${l.dir} (${l.from}${l.problem !== undefined ? `: ${l.problem}` : ""})`).join(", ");
+  const files = set.files[split];
+  const missing = files.filter((f) => probe(join(target, f.file)) !== true);
+  for (const f of files) if (!missing.includes(f)) await checkFound(f, join(target, f.file));
+  if (missing.length > 0) {
+    if (!allowDownload) throw notFound(set, split, where, target, "downloads are off (FEATURELENS_OFFLINE=1)");
+    try {
+      await fetchInto(set, missing, target, options);
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      throw notFound(set, split, where, target, err.message);
+    }
+  }
+  if (set.format === "cifar10") {
+    options.onNotice?.(`unpacking ${CIFAR_ARCHIVE.file}`);
+    await extractTarGz(join(target, CIFAR_ARCHIVE.file), target, { filter: (n) => n.startsWith("cifar-10-batches-bin/") });
   }
   return readSplit(set, target, split);
+}
+
+/**
+ * Checks a file found in the cache (put there by hand, or left by an older version) against its
+ * official SHA-256 before it is used; a mismatch names the file and says to delete it.
+ */
+async function checkFound(f: RemoteFile, path: string): Promise<void> {
+  let size: number;
+  let got: string;
+  try {
+    const info = statSync(path);
+    const kind = notRegularReason(info);
+    if (kind !== undefined) throw new DataError(`${kind}; delete it and run again to download ${f.file} afresh`, path);
+    size = info.size;
+    got = await sha256File(path);
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw new DataError(`cannot read it to check its SHA-256: ${describeFsError(err)}`, path);
+  }
+  if (got !== f.sha256) {
+    const sizes = size !== f.size ? `, and it has ${size} bytes, not ${f.size}` : "";
+    throw new DataError(`is not the official ${f.file}: its SHA-256 is ${got}, not ${f.sha256}${sizes}; delete it and run again to download it afresh`, path);
+  }
 }
 
 function neededFiles(set: NamedDataset, split: Split): string {
@@ -193,11 +273,15 @@ function notFound(set: NamedDataset, split: Split, where: string, target: string
   return new DataError(`${set.name} ${split} set not found. Looked in ${where}. Download failed: ${why}. To fix: ${fixes.join("; ")}`);
 }
 
-async function fetchInto(set: NamedDataset, split: Split, target: string, options: NamedOptions): Promise<void> {
-  mkdirSync(target, { recursive: true });
-  for (const f of set.files[split]) {
+/** Downloads `files` into `target`; each is checked against its SHA-256 by {@link download}. */
+async function fetchInto(set: NamedDataset, files: RemoteFile[], target: string, options: NamedOptions): Promise<void> {
+  try {
+    mkdirSync(target, { recursive: true });
+  } catch (err) {
+    throw new DataError(`cannot make the folder to download into: ${describeFsError(err)}`, target);
+  }
+  for (const f of files) {
     const dest = join(target, f.file);
-    if (existsSync(dest)) continue;
     options.onNotice?.(`downloading ${f.file} (${(f.size / 1e6).toFixed(1)} MB) into ${target}`);
     await download({
       urls: set.mirrors.map((m) => m + f.file),
@@ -206,9 +290,5 @@ async function fetchInto(set: NamedDataset, split: Split, target: string, option
       size: f.size,
       onProgress: (done, total) => options.onProgress?.(f.file, done, total),
     });
-  }
-  if (set.format === "cifar10") {
-    options.onNotice?.(`unpacking ${CIFAR_ARCHIVE.file}`);
-    await extractTarGz(join(target, CIFAR_ARCHIVE.file), target, { filter: (n) => n.startsWith("cifar-10-batches-bin/") });
   }
 }

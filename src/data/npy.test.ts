@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -95,5 +95,38 @@ describe("parseNpy fuzz", () => {
     const sources = ["f32_2x3.npy", "i64_vec.npy", "v2_f32.npy", "u8_2x2x3.npy"].map((n) => readFileSync(fixture(n)));
     const rejected = fuzzParser({ sources, trials: 500, seed: 7, parse: (b) => parseNpy(b, "fuzz.npy"), errorClass: DataError });
     expect(rejected).toBeGreaterThan(100);
+  });
+});
+
+describe("readNpy bounds", () => {
+  /** A .npy 1.0 file with this header text and `dataBytes` zero bytes of data. */
+  function npyFile(header: string, dataBytes: number, headerLen = header.length): string {
+    const path = join(mkdtempSync(join(tmpdir(), "npy-bounds-")), "x.npy");
+    const bytes = new Uint8Array(10 + header.length + dataBytes);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+    new DataView(bytes.buffer).setUint16(8, headerLen, true);
+    for (let i = 0; i < header.length; i++) bytes[10 + i] = header.charCodeAt(i);
+    writeFileSync(path, bytes);
+    return path;
+  }
+
+  it("readNpy(path) refuses a header that promises more data than the file holds, before allocating it", () => {
+    const path = npyFile("{'descr': '<f4', 'fortran_order': False, 'shape': (20000, 50000), }\n", 16);
+    expect(() => readNpy(path)).toThrow(`${path}: truncated: shape (20000, 50000) of float32 needs 4000000000 bytes of data, the file has 16`);
+  });
+
+  it("readNpy(path) refuses absurd shapes: more than 2^31 elements, or one dimension past it with another of 0", () => {
+    const big = npyFile("{'descr': '|u1', 'fortran_order': False, 'shape': (65536, 65536), }\n", 0);
+    expect(() => readNpy(big)).toThrow(/shape \(65536, 65536\) is absurd: more than 2\^31 elements \(the file has \d+ bytes\)/);
+    const zero = npyFile("{'descr': '|u1', 'fortran_order': False, 'shape': (0, 9999999999999), }\n", 0);
+    expect(() => readNpy(zero)).toThrow(/is absurd/);
+  });
+
+  it("readNpy(path) refuses a header length past the file, and reads exactly the data the header declares", () => {
+    const header = "{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }\n";
+    const long = npyFile(header, 3, 60000);
+    expect(() => readNpy(long)).toThrow(/truncated \.npy header: it says 60000 bytes/);
+    const ok = npyFile(header, 3);
+    expect(readNpy(ok)).toEqual({ dtype: "uint8", shape: [3], data: new Uint8Array(3) });
   });
 });
