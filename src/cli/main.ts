@@ -3,6 +3,7 @@ import { FEATURELENS_VERSION } from "../util/version.js";
 import sharp from "sharp";
 import { isUserError } from "../util/errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
+import { registerAssemble } from "./commands/assemble.js";
 import { registerDataset } from "./commands/dataset.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEmbed } from "./commands/embed.js";
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerEmbed(program);
   registerNeighbors(program);
   registerAnalyze(program);
+  registerAssemble(program);
   registerRuns(program);
   return program;
 }

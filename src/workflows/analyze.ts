@@ -49,8 +49,20 @@ export interface AnalyzeOptions {
   seed?: number;
   threads?: number;
   batchSize?: number;
+  /**
+   * Predictions and features computed elsewhere (e.g. `assemble` from the parts of sharded
+   * workers), row i being image i of `data.dataset`: the model is not run, and the features kept
+   * are those given, by layer key ("penultimate", a layer name) instead of `layers`.
+   */
+  precomputed?: Precomputed;
   onStage?: (stage: string) => void;
   onProgress?: (label: string, done: number, total: number) => void;
+}
+
+/** What the inference stage makes: N×K probabilities and each layer's N×D features, by layer key. */
+export interface Precomputed {
+  probabilities: Float32Array;
+  features: Map<string, { d: number; data: Float32Array }>;
 }
 
 export const ANALYZE_DEFAULTS = { layers: ["penultimate"], maps: ["tsne", "pca"] as EmbedMethod[], seed: 0 };
@@ -71,7 +83,7 @@ export interface AnalyzeResult {
 /** Runs (or completes) the analysis; see the module comment. */
 export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const run = o.run;
-  const layers = o.layers?.length ? o.layers : ANALYZE_DEFAULTS.layers;
+  const layers = o.precomputed ? [...o.precomputed.features.keys()] : o.layers?.length ? o.layers : ANALYZE_DEFAULTS.layers;
   const methods = o.maps ?? ANALYZE_DEFAULTS.maps;
   const seed = o.seed ?? ANALYZE_DEFAULTS.seed;
   const stages: StageTiming[] = [];
@@ -104,16 +116,11 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const predictionsFile = `${prefix}predictions.parquet`;
   const haveInference = run.hasArtifact(scope, predictionsFile, inferParams) && values.every((v) => scope.features[v.key] && run.hasArtifact(scope, scope.features[v.key].file, { ...inferParams, layer: v.value }));
   await timed("predictions and features", haveInference, async () => {
-    const score = scoreValue(o.opened.head);
-    const got = await collectValues(o.opened, ds, [...new Set([score, ...values.map((v) => v.value)])], {
-      ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...(o.threads ? { threads: o.threads } : {}),
-      onProgress: (d, t) => o.onProgress?.("predicting", d, t),
-    });
-    const scores = got.get(score)!;
-    const probabilities = probabilitiesOf(o.opened.head, scores.data, scores.data.length / ds.n);
+    const { probabilities, features } = o.precomputed ?? (await infer(o, ds, values));
+    if (probabilities.length !== ds.n * k) throw new RangeError(`precomputed probabilities: ${probabilities.length} values for ${ds.n} images × ${k} classes`);
     for (const v of values) {
-      const c = got.get(v.value)!;
-      writeFeatures(run, scope, { key: v.key, layer: v.name, value: v.value, n: ds.n, d: c.data.length / ds.n, data: c.data, params: inferParams, ...(domain !== undefined ? { domain } : {}) });
+      const c = features.get(v.key)!;
+      writeFeatures(run, scope, { key: v.key, layer: v.name, value: v.value, n: ds.n, d: c.d, data: c.data, params: inferParams, ...(domain !== undefined ? { domain } : {}) });
     }
     const table = predictionsTable({ probabilities, k, labels: ds.labels, index: sourceIndices(ds), split: dataRecord.split });
     await writePredictions(run.path(predictionsFile), table);
@@ -171,6 +178,18 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   if (domain === undefined || run.record.status === "complete") run.record.status = "complete";
   run.save();
   return { scope, ...(domain !== undefined ? { domain } : {}), stages };
+}
+
+/** Runs the model once over the images for the class scores and every layer's values. */
+async function infer(o: AnalyzeOptions, ds: Dataset, values: { key: string; value: string }[]): Promise<Precomputed> {
+  const score = scoreValue(o.opened.head);
+  const got = await collectValues(o.opened, ds, [...new Set([score, ...values.map((v) => v.value)])], {
+    ...(o.batchSize ? { batchSize: o.batchSize } : {}), ...(o.threads ? { threads: o.threads } : {}),
+    onProgress: (d, t) => o.onProgress?.("predicting", d, t),
+  });
+  const scores = got.get(score)!;
+  const features = new Map(values.map((v) => [v.key, { d: got.get(v.value)!.data.length / ds.n, data: got.get(v.value)!.data }]));
+  return { probabilities: probabilitiesOf(o.opened.head, scores.data, scores.data.length / ds.n), features };
 }
 
 /** The labels of a scope's predictions (−1 where unlabelled), or null when none is labelled. */

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { readNpy, writeNpy } from "../../data/npy.js";
-import { FASHION_MNIST_CLASSES } from "../../data/sample.js";
 import { queryRows } from "../../store/parquet.js";
+import { PREDICTION_COLUMNS } from "../../store/predictionsSchema.js";
 import { ROOT, runCli } from "../cli.testutil.js";
 
 const SEED = join(ROOT, "src", "engine", "fixtures", "seed-cnn", "model.onnx");
@@ -44,16 +44,50 @@ describe("featurelens predict and extract", () => {
     for (let i = 0; i < 50; i++) expect(d.subarray(i * 10, i * 10 + 10).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
   });
 
-  it("featurelens predict --out P.parquet adds label, prediction and confidence, readable by DuckDB", async () => {
-    const out = join(tmp(), "p.parquet");
+  it("featurelens predict --out P.parquet writes the predictions table's columns, readable by DuckDB and by evaluate", async () => {
+    const dir = tmp();
+    const out = join(dir, "p.parquet");
     expect(runCli(["predict", "--model", RESNET, "--data", "sample:test", "--limit", "20", "--out", out]).code).toBe(0);
     const rows = await queryRows(`SELECT * FROM '${out}' ORDER BY index`);
     expect(rows).toHaveLength(20);
-    expect(Object.keys(rows[0])).toEqual(["index", "label", "label_name", "predicted", "predicted_name", "confidence", "probabilities"]);
-    const r0 = rows[0] as { label: number; label_name: string; probabilities: number[]; confidence: number; predicted: number };
-    expect(r0.label_name).toBe(FASHION_MNIST_CLASSES[r0.label]);
+    expect(Object.keys(rows[0])).toEqual(PREDICTION_COLUMNS.map((c) => c.name));
+    const r0 = rows[0] as { split: string; label: number; probabilities: number[]; confidence: number; predicted: number; loss: number };
+    expect(r0.split).toBe("test");
     expect(r0.probabilities).toHaveLength(10);
     expect(r0.confidence).toBeCloseTo(Math.max(...r0.probabilities), 6);
+    expect(r0.predicted).toBe(r0.probabilities.indexOf(Math.max(...r0.probabilities)));
+    expect(r0.loss).toBeCloseTo(-Math.log(r0.probabilities[r0.label]), 4);
+    // --limit keeps each image's index in the source dataset.
+    const indices = rows.map((r) => (r as { index: number }).index);
+    expect(Math.max(...indices)).toBeGreaterThan(19);
+    expect(runCli(["evaluate", "--predictions", out, "--json"]).code).toBe(0);
+  });
+
+  it("featurelens predict/extract --shard i/n write Parquet parts that featurelens assemble puts together; a bad --shard or a missing part is one clear error", async () => {
+    const dir = tmp();
+    const data = ["--model", SEED, "--data", "sample:test", "--limit", "50"];
+    for (const i of [0, 1]) {
+      const r = runCli(["predict", ...data, "--shard", `${i}/2`, "--out", join(dir, `p-${i}.parquet`)]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(new RegExp(`p-${i}\\.parquet: 25×10 probabilities \\(shard ${i}/2 of 50 images\\)`));
+    }
+    const f = runCli(["extract", ...data, "--shard", "1/2", "--out", join(dir, "f-1.parquet")]);
+    expect(f.out).toMatch(/25×64 float32 from '\/relu7\/Relu' \(shard 1\/2 of 50 images\)/);
+    const cols = await queryRows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM '${join(dir, "f-1.parquet")}')`);
+    expect(cols.map((c) => `${c.column_name} ${c.column_type}`)).toEqual(["index INTEGER", "label INTEGER", "features FLOAT[]"]);
+    const missing = runCli(["assemble", ...data, "--predictions", join(dir, "p-1.parquet"), "--out", join(dir, "run1"), "--maps", "none"]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/--predictions: parts cover 25 of 50 images; missing indices .* — rerun shard 0\/2/);
+    const ok = runCli(["assemble", ...data, "--predictions", join(dir, "p-*.parquet"), "--out", join(dir, "run"), "--maps", "none"]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/assembled 2 predictions parts[\s\S]*accuracy \d+\.\d+%/);
+    for (const bad of ["3/2", "1/2/3"]) {
+      const e = runCli(["predict", "--model", SEED, "--data", "sample:test", "--shard", bad, "--out", join(dir, "x.parquet")]);
+      expect(e.code).toBe(1);
+      expect(e.err).toContain(`featurelens: error: --shard takes i/n with 0 ≤ i < n`);
+      expect(e.err).toContain(`got '${bad}'`);
+    }
+    expect(runCli(["extract", "--model", SEED, "--data", "sample:test", "--shard", "0/2", "--out", join(dir, "x.npy")]).err).toMatch(/--shard 0\/2 writes a Parquet part: --out must end in \.parquet, got '.*x\.npy'/);
   });
 
   it("featurelens extract writes N×D penultimate features, and --keep-shape keeps conv maps", () => {
