@@ -9,12 +9,14 @@ import { registerDemo } from "./commands/demo.js";
 import { registerEmbed } from "./commands/embed.js";
 import { registerEvaluate } from "./commands/evaluate.js";
 import { registerNeighbors } from "./commands/neighbors.js";
+import { registerExport } from "./commands/export.js";
 import { registerExtract } from "./commands/extract.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerLayers } from "./commands/layers.js";
 import { registerPredict } from "./commands/predict.js";
 import { registerTrain } from "./commands/train.js";
 import { registerRuns } from "./commands/runs.js";
+import { registerSamples } from "./commands/samples.js";
 import { registerTransfer } from "./commands/transfer.js";
 
 /** The `featurelens` program with every command registered. */
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerAssemble(program);
   registerRuns(program);
+  registerSamples(program);
+  registerExport(program);
   return program;
 }
 
