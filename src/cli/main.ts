@@ -13,7 +13,9 @@ import { registerExport } from "./commands/export.js";
 import { registerExtract } from "./commands/extract.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerLayers } from "./commands/layers.js";
+import { registerPlot } from "./commands/plot.js";
 import { registerPredict } from "./commands/predict.js";
+import { registerReport } from "./commands/report.js";
 import { registerTrain } from "./commands/train.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerSamples } from "./commands/samples.js";
@@ -43,6 +45,8 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerSamples(program);
   registerExport(program);
+  registerPlot(program);
+  registerReport(program);
   return program;
 }
 
