@@ -45,11 +45,14 @@ describe("renderSampleGrid", () => {
     expect(r.width).toBe(2 * margin + 3 * side + 2 * gap);
   });
 
-  it("renderSampleGrid(options) widens the grid toward the title, and says so when no image matches", () => {
-    const many = Array.from({ length: 8 }, (_, i) => ({ ...cells[0], index: i }));
-    const long = "x".repeat(60); // 720 px at scale 2: seven 96-px cells
-    const r = renderSampleGrid({ images, cells: many, classes, title: long });
-    expect(r.width).toBe(2 * SAMPLE_GRID_DEFAULTS.margin + 720);
+  it("renderSampleGrid(options) widens the grid toward the title, evens out its rows, and says so when no image matches", () => {
+    const n = (k: number) => Array.from({ length: k }, (_, i) => ({ ...cells[0], index: i }));
+    const { margin, gap } = SAMPLE_GRID_DEFAULTS;
+    const width = (columns: number) => 2 * margin + columns * 96 + (columns - 1) * gap;
+    const title = "x".repeat(60); // 720 px at scale 2: room for seven 96-px cells
+    expect(renderSampleGrid({ images, cells: n(14), classes, title }).width).toBe(width(7)); // 7 + 7, not 4 × 4
+    expect(renderSampleGrid({ images, cells: n(8), classes, title }).width).toBe(2 * margin + 720); // 4 + 4 under the title, not 7 + 1
+    expect(renderSampleGrid({ images, cells: n(6), classes, title: "t" }).width).toBe(width(3)); // 3 + 3
     const empty = renderSampleGrid({ images, cells: [], classes, title: "none" });
     expect(empty.height).toBeLessThan(80);
   });

@@ -44,7 +44,7 @@ const CAPTION_LINES = 3;
 /**
  * Lays the cells out and draws them; returns an RGB raster.
  * @example renderSampleGrid({ images: ds, cells, classes: ds.classes, title: "Shirt predicted as T-shirt/top: 16 images, 8 most confident" })
- * // 732×396 px for 8 images of 28×28: 5 columns of 112-px thumbnails under the title
+ * // 732×396 px for 8 images of 28×28: two rows of four 112-px thumbnails under the title
  */
 export function renderSampleGrid(o: SampleGridOptions): Raster {
   const { height, width, channels } = o.images;
@@ -55,9 +55,11 @@ export function renderSampleGrid(o: SampleGridOptions): Raster {
   const cellH = height * scale + d.frame + CAPTION_LINES * LINE;
   const notes = n === 0 ? [...(o.notes ?? []), "no images match"] : (o.notes ?? []);
   const textW = Math.max(textSize(o.title, 2).width, ...notes.map((s) => textSize(s).width));
-  // A square-ish grid, widened up to the title's width when there are images enough.
+  // A square-ish grid, widened up to the title's width when there are images enough, then with its
+  // rows evened out (6 images as 3 + 3, not 5 + 1).
   const fill = Math.floor((textW + d.gap) / (cellW + d.gap));
-  const columns = Math.max(1, o.columns ?? Math.min(n, d.maxColumns, Math.max(Math.ceil(Math.sqrt(n)), fill)));
+  const widest = Math.min(n, d.maxColumns, Math.max(Math.ceil(Math.sqrt(n)), fill));
+  const columns = Math.max(1, o.columns ?? (n === 0 ? 1 : Math.ceil(n / Math.ceil(n / widest))));
   const rows = Math.max(1, Math.ceil(n / columns));
   const headH = textSize(o.title, 2).height + notes.length * LINE + d.gap;
   const gridW = columns * cellW + (columns - 1) * d.gap;
