@@ -3,23 +3,24 @@ import { backward } from "../engine/autodiff/gradients.js";
 import { batchStatisticsNormRule } from "../engine/autodiff/rules/norm.js";
 import type { GradRule } from "../engine/autodiff/types.js";
 import { DataType, type GraphIR, intAttr, type ModelIR, type NodeIR, type TensorIR, type ValueInfoIR } from "../engine/onnx/ir.js";
+import { inferShapes } from "../engine/onnx/shapeInference.js";
 import { findHead, producers } from "../engine/onnx/surgery.js";
 import { ModelError } from "../util/errors.js";
+import { dropoutAsMask, type DropoutMask } from "./dropout.js";
 import { emitUpdate, type OptimizerSpec, STEP_INPUTS, stateSlots } from "./optimizers.js";
 
 /**
- * The training-step graph: the model in training mode (batch statistics, dropout on), softmax
- * cross-entropy on its logits, the backward pass from our autodiff, and the optimizer update —
- * one onnxruntime session that takes parameters, optimizer state and a batch, and returns the
- * loss, the number of correct predictions, the new parameters and the new state.
+ * The training-step graph: the model in training mode (batch statistics, dropout by masks fed
+ * as inputs), softmax cross-entropy on its logits, the backward pass from our autodiff, and the
+ * optimizer update — one onnxruntime session that takes parameters, optimizer state, dropout
+ * masks and a batch, and returns the loss, the number of correct predictions, the new parameters
+ * and the new state.
  */
 
 export interface TrainGraphOptions {
   /** Initializers to train; the rest stay constant (frozen). */
   trainable: readonly string[];
   optimizer: OptimizerSpec;
-  /** Seed of the dropout masks. */
-  seed?: number;
 }
 
 export interface TrainGraph {
@@ -35,6 +36,8 @@ export interface TrainGraph {
   state: { input: string; output: string; param: string; slot: string }[];
   /** BatchNorm running statistics: input (the initializer name) and its new value. */
   running: { input: string; output: string }[];
+  /** A mask input per Dropout node, drawn for each step by {@link drawMasks} (dropout.ts). */
+  masks: DropoutMask[];
   loss: string;
   correct: string;
   /** Units of the classifier: K, or 1 for the binary case (sigmoid, binary cross-entropy). */
@@ -53,7 +56,7 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   for (const p of trainable) if (!init.has(p)) throw new ModelError(`no parameter named '${p}' to train`);
 
   const overrides = new Map<string, GradRule>();
-  const running = trainingMode(graph, em, options.seed ?? 0, overrides);
+  const { running, masks } = trainingMode(model, graph, em, overrides);
   const logits = head.logits;
 
   const k = classesFrom(init, head.classifier);
@@ -68,6 +71,7 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   if (options.optimizer.kind !== "sgd") graph.inputs.push(floatInput(STEP_INPUTS.biasCorrection1, []), floatInput(STEP_INPUTS.biasCorrection2, []));
   for (const p of params) graph.inputs.push(floatInput(p, init.get(p)!.dims));
   for (const r of running) graph.inputs.push(floatInput(r.input, init.get(r.input)!.dims));
+  for (const m of masks) graph.inputs.push(floatInput(m.input, m.shape));
 
   const withGrads = backward({ ...model, graph, opsetImports: [{ domain: "", version: TRAIN_OPSET }] }, { wrt: params, seeds: new Map([[logits, dlogits]]), overrides });
   const out = withGrads.model;
@@ -87,7 +91,7 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   }
   const outputs = [loss, correct, ...updated, ...state.map((s) => s.output), ...running.map((r) => r.output)];
   out.graph.outputs = outputs.map((name) => ({ name, type: { kind: "tensor", elemType: DataType.FLOAT } }));
-  return { model: out, input: model.graph.inputs[0].name, targets: TARGETS, params, updated, state, running, loss, correct, numClasses: k };
+  return { model: out, input: model.graph.inputs[0].name, targets: TARGETS, params, updated, state, running, masks, loss, correct, numClasses: k };
 }
 
 interface Loss {
@@ -149,6 +153,11 @@ function prune(g: GraphIR, value: string): NodeIR[] {
   return g.nodes.filter((n) => need.has(n)).map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs] }));
 }
 
+/** Units of the model's classifier: K, or 1 for a one-unit (binary) head. */
+export function classifierUnits(model: ModelIR): number {
+  return classesFrom(new Map(model.graph.initializers.map((t) => [t.name, t])), findHead(model).classifier);
+}
+
 function classesFrom(init: Map<string, TensorIR>, classifier: NodeIR | undefined): number {
   const w = classifier && init.get(classifier.inputs[1]);
   if (!w) throw new ModelError("cannot find the classifier layer (a Gemm/MatMul producing the logits) to train");
@@ -158,18 +167,22 @@ function classesFrom(init: Map<string, TensorIR>, classifier: NodeIR | undefined
 
 /**
  * Switches the graph to training behaviour, in place: BatchNormalization normalises by the batch's
- * statistics ({@link batchStatisticsNorm}) and returns its running-average updates; Dropout gets
- * training_mode = true and a fixed seed.
+ * statistics ({@link batchStatisticsNorm}) and returns its running-average updates; Dropout
+ * multiplies by a mask fed as a graph input ({@link dropoutAsMask}).
  */
-function trainingMode(graph: GraphIR, em: Emitter, seed: number, overrides: Map<string, GradRule>): { input: string; output: string }[] {
+function trainingMode(model: ModelIR, graph: GraphIR, em: Emitter, overrides: Map<string, GradRule>): { running: { input: string; output: string }[]; masks: DropoutMask[] } {
   const running: { input: string; output: string }[] = [];
+  const masks: DropoutMask[] = [];
   const nodes: NodeIR[] = [];
-  let trueConst: string | undefined;
+  const batch = "N";
+  let shapes: ReturnType<typeof inferShapes> | undefined;
   for (const node of graph.nodes) {
     if (node.opType === "Dropout") {
-      trueConst ??= boolTrue(graph, em);
-      const ratio = node.inputs[1] || em.scalar(`${node.name}`, 0.5);
-      nodes.push({ ...node, inputs: [node.inputs[0], ratio, trueConst], outputs: [node.outputs[0]], attributes: [{ name: "seed", value: { type: "int", value: seed } }] });
+      shapes ??= inferShapes(model, { batch });
+      const label = node.name || node.outputs[0];
+      const d = dropoutAsMask(graph, node, shapes.get(node.inputs[0])?.shape, batch, em.fresh(`train/dropout_mask${label.startsWith("/") ? "" : "/"}${label}`));
+      nodes.push(d.node);
+      if (d.mask) masks.push(d.mask);
       continue;
     }
     if (node.opType !== "BatchNormalization") {
@@ -183,13 +196,7 @@ function trainingMode(graph: GraphIR, em: Emitter, seed: number, overrides: Map<
     graph.nodes = before;
   }
   graph.nodes = nodes;
-  return running;
-}
-
-function boolTrue(graph: GraphIR, em: Emitter): string {
-  const name = em.fresh("train/training_mode");
-  graph.initializers.push({ name, dataType: DataType.BOOL, dims: [], raw: Uint8Array.of(1) });
-  return name;
+  return { running, masks };
 }
 
 /**

@@ -2,7 +2,9 @@ import type { ModelIR, TensorIR } from "../engine/onnx/ir.js";
 import { DataType } from "../engine/onnx/ir.js";
 import { Session } from "../engine/runtime/session.js";
 import type { Tensor } from "../engine/tensor.js";
+import { drawMasks } from "./dropout.js";
 import { biasCorrections, type OptimizerSpec, STEP_INPUTS } from "./optimizers.js";
+import { draw, type RngStreamState, startStreams } from "./rngStreams.js";
 import { buildTrainGraph, type TrainGraph } from "./trainGraph.js";
 
 /** Options for {@link TrainSession.create}. */
@@ -10,13 +12,17 @@ export interface TrainSessionOptions {
   /** Initializers to train (default: every float weight and bias). */
   trainable?: readonly string[];
   optimizer: OptimizerSpec;
+  /** Seed of the dropout masks (a fresh `dropout` stream); ignored with `dropout`. */
   seed?: number;
+  /** The stream the dropout masks are drawn from, advanced in place by every step (a resumed run passes its saved state). */
+  dropout?: RngStreamState;
   threads?: number;
 }
 
 /**
  * A model being trained: its parameters, optimizer state and BatchNorm running statistics live
- * here in JavaScript and go through one onnxruntime session per step.
+ * here in JavaScript and go through one onnxruntime session per step, with dropout masks drawn
+ * from the session's `dropout` stream (so nothing random is hidden inside onnxruntime).
  */
 export class TrainSession {
   /** Steps taken so far (Adam's t). */
@@ -29,18 +35,20 @@ export class TrainSession {
     readonly optimizer: OptimizerSpec,
     /** Current values of parameters, optimizer state and running statistics, by graph input name. */
     readonly values: Map<string, Float32Array>,
+    /** The dropout masks' random stream: one draw per step. */
+    readonly dropout: RngStreamState,
   ) {}
 
   static async create(model: ModelIR, options: TrainSessionOptions): Promise<TrainSession> {
     const trainable = options.trainable ?? defaultTrainable(model);
-    const graph = buildTrainGraph(model, { trainable, optimizer: options.optimizer, seed: options.seed ?? 0 });
+    const graph = buildTrainGraph(model, { trainable, optimizer: options.optimizer });
     const session = await Session.create(graph.model, { ...(options.threads ? { threads: options.threads } : {}), source: "training graph" });
     const init = new Map(model.graph.initializers.map((t) => [t.name, t]));
     const values = new Map<string, Float32Array>();
     for (const p of graph.params) values.set(p, floatsOf(init.get(p)!));
     for (const s of graph.state) values.set(s.input, new Float32Array(values.get(s.param)!.length));
     for (const r of graph.running) values.set(r.input, floatsOf(init.get(r.input)!));
-    return new TrainSession(model, graph, session, options.optimizer, values);
+    return new TrainSession(model, graph, session, options.optimizer, values, options.dropout ?? startStreams(options.seed ?? 0).dropout);
   }
 
   /** One optimizer step on a batch; returns the batch's mean loss and number of correct predictions. */
@@ -53,6 +61,8 @@ export class TrainSession {
       [g.targets]: { dtype: "float32", dims: [n, g.numClasses], data: targets },
       [STEP_INPUTS.lr]: scalar(lr),
     };
+    const rng = draw(this.dropout);
+    if (g.masks.length > 0) Object.assign(feeds, drawMasks(g.masks, n, rng));
     if (this.optimizer.kind !== "sgd") {
       const [c1, c2] = biasCorrections(this.optimizer, this.steps);
       feeds[STEP_INPUTS.biasCorrection1] = scalar(c1);

@@ -1,17 +1,19 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Dataset } from "../data/dataset.js";
+import { type Dataset, subset } from "../data/dataset.js";
 import { loadDataset } from "../data/load.js";
 import { trainValSplit } from "../data/subset.js";
 import { mlp, seedCnn, smallResnet } from "../engine/onnx/architectures.js";
 import { findHead } from "../engine/onnx/surgery.js";
 import { readModel } from "../engine/onnx/io.js";
+import type { ModelIR } from "../engine/onnx/ir.js";
 import { DEFAULT_PREPROCESS } from "../engine/onnx/modelInfo.js";
 import { DataError, UsageError } from "../util/errors.js";
 import { createRng } from "../util/rng.js";
 import { augmentImages } from "./augment.js";
+import { readCheckpoint } from "./checkpoint.js";
 import { learningRate, OPTIMIZER_DEFAULTS } from "./optimizers.js";
 import { binaryTargets, oneHotTargets } from "./targets.js";
 import { evaluate, train, TrainingStopped } from "./trainer.js";
@@ -42,18 +44,27 @@ describe("train", () => {
     expect(again.accuracy).toBeCloseTo(r.history[r.bestEpoch! - 1].val_accuracy!, 6);
   });
 
-  it("train({resume}) continues from the last checkpoint and ends where an uninterrupted run ends", async () => {
-    const ds = await loadDataset("sample:train", { limit: 600, seed: 2 });
-    const base = { train: ds, batchSize: 50, lr: 1e-3, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS, threads: 1, seed: 4 };
-    const model = mlp({ inputShape: [1, 28, 28], classes: 10, seed: 0 });
-    const whole = await train({ ...base, model, out: tmp(), epochs: 3 });
-    const out = tmp();
-    await train({ ...base, model, out, epochs: 1 }); // "killed" after epoch 1
-    const resumed = await train({ ...base, model, out, epochs: 3, resume: true });
-    expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
-    expect(resumed.history[2].train_loss).toBeCloseTo(whole.history[2].train_loss, 5);
-    expect(JSON.parse(readFileSync(join(out, "checkpoint", "state.json"), "utf8")).epoch).toBe(3);
-  });
+  // Bit for bit: the weights, optimizer state and every random stream (shuffle, augmentation,
+  // dropout masks) are in the checkpoint, and one thread makes onnxruntime's sums deterministic.
+  for (const arch of ["seed-cnn", "mlp"] as const) {
+    it(`train({resume}) for a 3rd epoch after 2 equals 3 uninterrupted epochs bit for bit (${arch}${arch === "seed-cnn" ? ", dropout 0.5, augmented" : ""})`, async () => {
+      const ds = await loadDataset("sample:train", { limit: 300, seed: 2 });
+      const model = arch === "mlp" ? mlp({ inputShape: [1, 28, 28], classes: 10, seed: 0 }) : seedCnn({ inputShape: [1, 28, 28], classes: 10, seed: 0 });
+      const augment = arch === "seed-cnn" ? { augment: { cropPadding: 2, flip: true } } : {};
+      const base = { model, train: ds, batchSize: 50, lr: 1e-3, optimizer: OPTIMIZER_DEFAULTS.adam, preprocess: DEFAULT_PREPROCESS, threads: 1, seed: 4, ...augment };
+      const whole = await train({ ...base, out: tmp(), epochs: 3 });
+      const out = tmp();
+      await train({ ...base, out, epochs: 2 }); // "killed" after epoch 2
+      const resumed = await train({ ...base, out, epochs: 3, resume: true });
+      expect(resumed.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+      expect(resumed.history.map((h) => h.train_loss)).toEqual(whole.history.map((h) => h.train_loss));
+      const weights = (m: ModelIR) => m.graph.initializers.map((t) => [t.name, Buffer.from(t.raw).toString("base64")]);
+      expect(weights(resumed.model)).toEqual(weights(whole.model));
+      expect(readCheckpoint(join(out, "checkpoint")).state.rng).toEqual({
+        shuffle: { stream: "shuffle", seed: 4, counter: 3 }, augment: { stream: "augment", seed: 4, counter: 18 }, dropout: { stream: "dropout", seed: 4, counter: 18 },
+      });
+    });
+  }
 
   it("train() with a NaN loss stops, says so and keeps the last good weights", async () => {
     const ds = await loadDataset("sample:train", { limit: 300, seed: 3 });
@@ -70,14 +81,31 @@ describe("train refuses data it cannot learn from", () => {
     const model = mlp({ inputShape: [1, 4, 4], classes: 2 });
     const err = await tinyTrain(model, tiny("images.npy", ["a", "b"], [0, 1, -1, -1])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toBe("images.npy: training set: 2 of its 4 images have no label, and training needs every image labelled: give the labels file too (npy:IMAGES.npy,LABELS.npy)");
+    expect((err as Error).message).toBe("images.npy: training set: 2 of its 4 images have no label (index 2, 3), and training needs every image labelled: give the labels file too (npy:IMAGES.npy,LABELS.npy)");
   });
 
   it("train(…) with validation labels beyond the model's classes throws a DataError naming the validation set and --only", async () => {
     const model = mlp({ inputShape: [1, 4, 4], classes: 2 });
     const err = await tinyTrain(model, tiny("a", ["x", "y"], [0, 1, 0, 1]), tiny("val", ["x", "y", "z", "w", "v"], [0, 4])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
-    expect((err as Error).message).toMatch(/^val: validation set: its labels go up to 4 but the model has 2 classes; give it the model's classes \(--only\)$/);
+    expect((err as Error).message).toBe("val: validation set: 1 of its 2 labels is not among the model's 2 classes 0..1 (label 4 at index 1); give it the model's classes (--only)");
+  });
+
+  it("train(…) names bad labels by their index in the dataset (the source's index for a part of it), not their place in a shuffled batch", async () => {
+    const labels = Array.from({ length: 200 }, (_, i) => i % 2);
+    labels[5] = -1;
+    labels[150] = -3;
+    labels[170] = 2;
+    const ds = tiny("labels.npy", ["a", "b"], labels);
+    const model = mlp({ inputShape: [1, 4, 4], classes: 2 });
+    const whole = await tinyTrain(model, ds).catch((e: unknown) => e);
+    expect(whole).toBeInstanceOf(DataError);
+    expect((whole as Error).message).toBe(
+      "labels.npy: training set: 1 of its 200 images has no label (index 5), and training needs every image labelled: give the labels file too (npy:IMAGES.npy,LABELS.npy); " +
+        "2 of its 200 labels are not among the model's 2 classes 0..1 (label -3 at index 150, label 2 at index 170); give it the model's classes (--only)",
+    );
+    const part = await tinyTrain(model, subset(ds, [170, 3, 5, 4])).catch((e: unknown) => e);
+    expect((part as Error).message).toMatch(/1 of its 4 images has no label \(index 5\).*\(label 2 at index 170\)/);
   });
 
   it("train(…) on an empty set throws a DataError naming --only, --limit and --val", async () => {

@@ -1,16 +1,18 @@
 import { join } from "node:path";
-import { type Dataset, subset } from "../data/dataset.js";
+import { type Dataset, sourceIndex, subset } from "../data/dataset.js";
 import type { ModelIR } from "../engine/onnx/ir.js";
 import { inputSpec, type Preprocess } from "../engine/onnx/modelInfo.js";
 import { writeModel } from "../engine/onnx/io.js";
 import { DataError, FeaturelensError } from "../util/errors.js";
-import { createRng, shuffleInPlace } from "../util/rng.js";
+import { shuffleInPlace } from "../util/rng.js";
 import { augmentImages, AUGMENT_NONE, type AugmentOptions } from "./augment.js";
-import { type CheckpointState, type EpochRecord, hasCheckpoint, readCheckpoint, writeCheckpoint } from "./checkpoint.js";
+import { type CheckpointState, type EpochRecord, findCheckpoint, writeCheckpoint } from "./checkpoint.js";
 import { openModel, predictProbabilities } from "./infer.js";
 import { learningRate, type OptimizerSpec, type Schedule } from "./optimizers.js";
 import { toInputTensor } from "./preprocess.js";
+import { copyStates, draw, startStreams } from "./rngStreams.js";
 import { targetsFor } from "./targets.js";
+import { classifierUnits } from "./trainGraph.js";
 import { TrainSession } from "./trainSession.js";
 
 /** Options for {@link train}; defaults in {@link TRAIN_DEFAULTS}. */
@@ -20,7 +22,7 @@ export interface TrainOptions {
   train: Dataset;
   /** Validation set, scored after every epoch (none: no early stopping, the last epoch is kept). */
   val?: Dataset;
-  /** Run folder: model.onnx (best), checkpoint/, history.json. */
+  /** Run folder: model.onnx (best) and checkpoint/ (see checkpoint.ts). */
   out: string;
   epochs?: number;
   batchSize?: number;
@@ -35,10 +37,15 @@ export interface TrainOptions {
   trainable?: readonly string[];
   /** Stop after this many epochs without a lower validation loss (Keras EarlyStopping). */
   patience?: number;
+  /** Seed of the random streams: the epoch shuffles, the augmentations and the dropout masks (rngStreams.ts). */
   seed?: number;
   threads?: number;
   preprocess: Preprocess;
-  /** Continue from the run folder's last checkpoint. */
+  /**
+   * Continue from the run folder's newest complete checkpoint: its weights, optimizer state, step
+   * count and random streams (so the result is what an uninterrupted run gives, bit for bit).
+   * Without a checkpoint, training starts from `model`; with only incomplete ones, a DataError.
+   */
   resume?: boolean;
   onStep?: (p: { epoch: number; step: number; steps: number; loss: number; accuracy: number }) => void;
   onEpoch?: (r: EpochRecord) => void;
@@ -62,7 +69,7 @@ export interface TrainResult {
 /**
  * Trains with minibatch SGD/Adam over seeded shuffles: validation every epoch, the best model kept
  * (lowest validation loss, as Keras' ModelCheckpoint), early stopping, a checkpoint after every
- * epoch that `resume` continues from, and a clear stop with the last good weights on a NaN loss.
+ * epoch that `resume` continues exactly, and a clear stop with the last good weights on a NaN loss.
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const epochs = o.epochs ?? TRAIN_DEFAULTS.epochs;
@@ -74,16 +81,19 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const stepsPerEpoch = Math.ceil(o.train.n / batchSize);
   const schedule = makeSchedule(o.schedule ?? TRAIN_DEFAULTS.schedule, epochs * stepsPerEpoch, (o.warmupEpochs ?? 0) * stepsPerEpoch);
 
-  let start: Omit<CheckpointState, "optimizer"> = { epoch: 0, steps: 0, history: [], bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0 };
+  let start: CheckpointState = { epoch: 0, steps: 0, rng: startStreams(seed), history: [], bestValLoss: null, bestEpoch: null, epochsWithoutImprovement: 0 };
   let model = o.model;
   let restored: Map<string, Float32Array> | undefined;
-  if (o.resume && hasCheckpoint(o.out)) {
-    const c = readCheckpoint(o.out);
+  const c = o.resume ? findCheckpoint(o.out) : null;
+  if (c) {
     model = c.model;
     restored = c.optimizerState;
     start = c.state;
   }
-  const ts = await TrainSession.create(model, { optimizer: o.optimizer, seed, ...(o.trainable ? { trainable: o.trainable } : {}), ...(o.threads ? { threads: o.threads } : {}) });
+  checkLabels(o.train, "training", model, !!c);
+  if (o.val) checkLabels(o.val, "validation", model, !!c);
+  const streams = copyStates(start.rng);
+  const ts = await TrainSession.create(model, { optimizer: o.optimizer, dropout: streams.dropout, ...(o.trainable ? { trainable: o.trainable } : {}), ...(o.threads ? { threads: o.threads } : {}) });
   if (restored) for (const [k, v] of restored) ts.values.set(k, v);
   ts.steps = start.steps;
   const history = start.history.slice();
@@ -91,19 +101,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let bestModel: ModelIR = start.epoch > 0 ? model : o.model;
   let stoppedEarly = false;
   try {
-    checkLabels(o.train, "training", ts.graph.numClasses, !!restored);
-    if (o.val) checkLabels(o.val, "validation", ts.graph.numClasses, !!restored);
     for (let epoch = start.epoch + 1; epoch <= epochs; epoch++) {
       if (o.signal?.aborted) break;
       const t0 = performance.now();
-      const rng = createRng(seed * 1000 + epoch);
-      const order = shuffleInPlace(Int32Array.from({ length: o.train.n }, (_, i) => i), rng);
+      const order = shuffleInPlace(Int32Array.from({ length: o.train.n }, (_, i) => i), draw(streams.shuffle));
       let lossSum = 0;
       let correct = 0;
       for (let s = 0; s < stepsPerEpoch; s++) {
         const idx = order.subarray(s * batchSize, Math.min((s + 1) * batchSize, o.train.n));
         const b = subset(o.train, idx);
-        augmentImages(b.images, b.n, b.height, b.width, b.channels, o.augment ?? AUGMENT_NONE, rng);
+        augmentImages(b.images, b.n, b.height, b.width, b.channels, o.augment ?? AUGMENT_NONE, draw(streams.augment));
         const x = toInputTensor(b, 0, b.n, spec, o.preprocess);
         const lr = learningRate(baseLr, schedule, ts.steps);
         const r = await ts.step(x, targetsFor(b.labels, ts.graph.numClasses, o.labelSmoothing ?? 0), lr);
@@ -139,7 +146,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         best.stale++;
       }
       const optimizerState = new Map([...ts.graph.state.map((s) => [s.input, ts.values.get(s.input)!] as const)]);
-      writeCheckpoint(o.out, current, optimizerState, { epoch, steps: ts.steps, history, bestValLoss: best.loss, bestEpoch: best.epoch, epochsWithoutImprovement: best.stale });
+      const state = { epoch, steps: ts.steps, rng: copyStates(streams), history, bestValLoss: best.loss, bestEpoch: best.epoch, epochsWithoutImprovement: best.stale };
+      writeCheckpoint(o.out, { model: current, optimizerState, state });
       o.onEpoch?.(record);
       if (best.stale >= patience) {
         stoppedEarly = true;
@@ -152,24 +160,38 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   return { history, model: bestModel, bestEpoch: best.epoch, stoppedEarly };
 }
 
+/** How many bad labels a message lists by index. */
+const SHOWN = 5;
+
 /**
  * Every image of a set to train or validate on needs a label the model has an output for (a
- * one-unit sigmoid head: labels 0 and 1). Names the set and all that is wrong with it at once.
+ * one-unit sigmoid head: labels 0 and 1). Checked before any training; names the set, all that is
+ * wrong with it at once, and the first images at fault by their index in the dataset as loaded
+ * (the source's index for a part of it: --limit, --only, a validation split).
  */
-function checkLabels(ds: Dataset, role: string, units: number, resumed: boolean): void {
+function checkLabels(ds: Dataset, role: string, model: ModelIR, resumed: boolean): void {
   if (ds.n === 0) throw new DataError(`the ${role} set has no images; check --only, --limit and --val`, ds.name);
+  const units = classifierUnits(model);
   const k = units === 1 ? 2 : units;
-  let unlabelled = 0;
-  let max = -1;
-  for (const y of ds.labels) {
-    if (y < 0) unlabelled++;
-    else if (y > max) max = y;
+  const unlabelled: number[] = [];
+  const outside: number[] = [];
+  for (let i = 0; i < ds.n; i++) {
+    const y = ds.labels[i];
+    if (y === -1) unlabelled.push(i);
+    else if (!(y >= 0 && y < k)) outside.push(i);
   }
   const problems: string[] = [];
-  if (unlabelled > 0) problems.push(`${unlabelled} of its ${ds.n} images have no label, and training needs every image labelled: give the labels file too (npy:IMAGES.npy,LABELS.npy)`);
-  if (max >= k) {
-    const hint = resumed ? "; --resume continues the run's model, so give it the run's classes (--only)" : "; give it the model's classes (--only)";
-    problems.push(`its labels go up to ${max} but the model has ${k} classes${hint}`);
+  const list = (idx: number[], show: (i: number) => string) => `${idx.slice(0, SHOWN).map(show).join(", ")}${idx.length > SHOWN ? ", …" : ""}`;
+  if (unlabelled.length > 0) {
+    const where = list(unlabelled, (i) => String(sourceIndex(ds, i)));
+    problems.push(`${unlabelled.length} of its ${ds.n} images ${unlabelled.length === 1 ? "has" : "have"} no label (index ${where}), and training needs every image labelled: give the labels file too (npy:IMAGES.npy,LABELS.npy)`);
+  }
+  if (outside.length > 0) {
+    const where = list(outside, (i) => `label ${ds.labels[i]} at index ${sourceIndex(ds, i)}`);
+    const tooHigh = outside.some((i) => ds.labels[i] >= k);
+    const hint = !tooHigh ? "; -1 marks an image without a label and no other negative label is allowed: fix the labels"
+      : resumed ? "; --resume continues the run's model, so give it the run's classes (--only)" : "; give it the model's classes (--only)";
+    problems.push(`${outside.length} of its ${ds.n} labels ${outside.length === 1 ? "is" : "are"} not among the model's ${k} classes 0..${k - 1} (${where})${hint}`);
   }
   if (problems.length > 0) throw new DataError(`${role} set: ${problems.join("; ")}`, ds.name);
 }

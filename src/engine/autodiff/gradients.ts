@@ -49,6 +49,9 @@ export function backward(model: ModelIR, options: BackwardOptions): BackwardResu
   // Values that depend on a wrt value (gradients can flow into them).
   const requires = new Set(options.wrt);
   for (const n of forwardNodes) if (n.inputs.some((i) => requires.has(i))) n.outputs.forEach((o) => requires.add(o));
+  const producer = new Map(forwardNodes.flatMap((n) => n.outputs.filter(Boolean).map((o) => [o, n] as const)));
+  const custom = forwardNodes.find((n) => !isStandard(n) && n.inputs.some((i) => requires.has(i)) && feedsInto(n, [...(options.seeds?.keys() ?? []), options.loss ?? ""], producer));
+  if (custom) throw customOpError(custom, "the gradient has to flow back through it");
 
   const contributions = new Map<string, string[]>();
   const add = (value: string, grad: string) => {
@@ -71,11 +74,11 @@ export function backward(model: ModelIR, options: BackwardOptions): BackwardResu
     const node = forwardNodes[k];
     if (!node.outputs.some((o) => contributions.has(o))) continue;
     if (!node.inputs.some((i) => requires.has(i))) continue;
-    const rule = options.overrides?.get(node.name) ?? GRAD_RULES[node.opType];
+    const rule = options.overrides?.get(node.name) ?? (isStandard(node) ? GRAD_RULES[node.opType] : undefined);
     if (!rule) {
       throw new ModelError(`no gradient rule for op '${node.opType}' (node '${node.name}'); inference still works, but this model cannot be trained here`);
     }
-    const grads = rule(context(node, em, shapes, requires, total));
+    const grads = rule(context(node, em, shapes, requires, total, producer));
     node.inputs.forEach((input, i) => {
       const g = grads[i];
       if (g && input && requires.has(input)) add(input, g);
@@ -97,12 +100,16 @@ function context(
   shapes: Map<string, ValueShape>,
   requires: Set<string>,
   total: (value: string) => string | null,
+  producer: ReadonlyMap<string, NodeIR>,
 ): GradContext {
   const scope = `/grad${node.name.startsWith("/") ? node.name : `/${node.name}`}`;
   const shape = (v: string): Dim[] => {
     const s = shapes.get(v)?.shape;
-    if (!s) throw new ModelError(`the gradient of node '${node.name}' needs the shape of '${v}', which shape inference could not find`);
-    return s;
+    if (s) return s;
+    const custom = customSource(v, shapes, producer);
+    const needs = `the gradient of ${describeNode(node)} needs the shape of '${v}'`;
+    if (custom) throw customOpError(custom, `${needs}, which depends on it and cannot be inferred`);
+    throw new ModelError(`${needs}, which shape inference could not find`);
   };
   const ctx: GradContext = {
     node,
@@ -126,6 +133,60 @@ function context(
     sumToShape: (grad, like) => sumToShape(ctx, grad, shape(node.outputs[0]), shape(like)),
   };
   return ctx;
+}
+
+/** ONNX's own operator set ("" and "ai.onnx"): the ops GRAD_RULES has rules for. */
+function isStandard(node: NodeIR): boolean {
+  return !node.domain || node.domain === "ai.onnx";
+}
+
+/** "node '/fc/Gemm'", or for a node without a name, the value it computes. */
+function nodeLabel(node: NodeIR): string {
+  return node.name ? `node '${node.name}'` : `the unnamed node computing '${node.outputs[0] ?? ""}'`;
+}
+
+/** "Gemm node '/fc/Gemm'". */
+function describeNode(node: NodeIR): string {
+  return node.name ? `${node.opType} node '${node.name}'` : `the unnamed ${node.opType} node computing '${node.outputs[0] ?? ""}'`;
+}
+
+function customOpError(node: NodeIR, why: string): ModelError {
+  return new ModelError(
+    `custom op '${node.opType}' (domain '${node.domain}', ${nodeLabel(node)}): ${why}. Custom ops cannot be trained here (featurelens knows neither ` +
+      "their gradients nor their output shapes); inference still works. Train a model exported with standard ONNX ops",
+  );
+}
+
+/** Whether `node`'s outputs reach any of `targets`. */
+function feedsInto(node: NodeIR, targets: string[], producer: ReadonlyMap<string, NodeIR>): boolean {
+  const seen = new Set<NodeIR>();
+  const stack = targets.map((t) => producer.get(t)).filter((n): n is NodeIR => !!n);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n === node) return true;
+    if (seen.has(n)) continue;
+    seen.add(n);
+    for (const i of n.inputs) {
+      const p = producer.get(i);
+      if (p) stack.push(p);
+    }
+  }
+  return false;
+}
+
+/** The custom-domain node a value of unknown shape comes from, through other values of unknown shape. */
+function customSource(value: string, shapes: Map<string, ValueShape>, producer: ReadonlyMap<string, NodeIR>): NodeIR | undefined {
+  const seen = new Set<string>();
+  const stack = [value];
+  while (stack.length) {
+    const v = stack.pop()!;
+    const n = producer.get(v);
+    if (!n || seen.has(v)) continue;
+    seen.add(v);
+    if (!isStandard(n)) return n;
+    for (const i of n.inputs) if (i && !shapes.get(i)?.shape) stack.push(i);
+  }
+  return undefined;
 }
 
 /**

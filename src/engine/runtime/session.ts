@@ -44,9 +44,13 @@ export class Session {
       executionMode: "sequential",
       graphOptimizationLevel: options.optimization ?? SESSION_DEFAULTS.optimization,
       executionProviders: ep === "cuda" ? ["cuda", "cpu"] : ["cpu"],
-      logSeverityLevel: 3,
+      logSeverityLevel: 4,
     };
     const isIr = typeof model === "object" && !(model instanceof Uint8Array);
+    // onnxruntime's environment logs to stderr (e.g. a CUDA provider that fails to load, in red)
+    // before the error we raise says the same in one line; it takes this level when the first
+    // session is created, and keeps it.
+    ort.env.logLevel = "fatal";
     try {
       const s =
         typeof model === "string" ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(isIr ? serializeModel(model) : model, opts);
@@ -102,8 +106,26 @@ export class Session {
   }
 }
 
+/** onnxruntime's message without the C++ source location and function signature it starts with. */
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split("\n")[0];
+  let msg = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+  const at = /^\/\S+\.(?:h|cc|cpp):\d+ /.exec(msg);
+  if (at) {
+    msg = msg.slice(at[0].length);
+    // "void onnxruntime::f(const std::map<…>&, int) What went wrong": skip to the signature's closing parenthesis.
+    const open = msg.indexOf("(");
+    if (open > 0 && /^[\w:<>,*& ~]+$/.test(msg.slice(0, open))) {
+      let depth = 0;
+      for (let i = open; i < msg.length; i++) {
+        if (msg[i] === "(") depth++;
+        else if (msg[i] === ")" && --depth === 0) {
+          msg = msg.slice(i + 1).replace(/^(?:\s*(?:const|noexcept|override))*\s*/, "");
+          break;
+        }
+      }
+    }
+  }
+  return msg.trim();
 }
 
 function translateCreateError(err: unknown, source: string, ep: string): ModelError {
@@ -113,6 +135,16 @@ function translateCreateError(err: unknown, source: string, ep: string): ModelEr
     return new ModelError(
       `${source}: op '${noKernel[1]}' (opset ${noKernel[2]}, node '${noKernel[3]}') is not supported by onnxruntime ${ort.env.versions.common} on ${ep}; re-export the model with other ops or another opset`,
     );
+  }
+  const opset = /Opset (\d+) is under development.*support for domain (\S+) is till opset (\d+)/.exec(msg);
+  if (opset) {
+    const [, used, domain, max] = opset;
+    const which = domain === "ai.onnx" ? "ONNX opset" : `opset of domain '${domain}'`;
+    return new ModelError(`${source} uses ${which} ${used}; onnxruntime ${ort.env.versions.common} here supports up to ${max}; export with opset_version ≤ ${max}`);
+  }
+  const irVersion = /Unsupported model IR version: (\d+), max supported IR version: (\d+)/.exec(msg);
+  if (irVersion) {
+    return new ModelError(`${source} is ONNX IR version ${irVersion[1]}; onnxruntime ${ort.env.versions.common} here reads up to ${irVersion[2]}; export it with an older exporter or opset`);
   }
   const unknownOp = /No Op registered for (\w+) with domain_version of (\d+)/.exec(msg);
   if (unknownOp) {
