@@ -17,10 +17,10 @@ export const COMPARE_DEFAULTS = { images: 256, batch: 64, seed: 0 } as const;
 const COMPARED = new Set(["conv", "activation", "pool", "norm", "dense", "add", "concat"]);
 
 /** Refuses two runs that were not analyzed on the same images, naming both. */
-export function checkSameImages(a: RunView, b: RunView): void {
+export function checkSameImages(a: Pick<RunView, "id" | "record">, b: Pick<RunView, "id" | "record">): void {
   const da = a.record.data;
   const db = b.record.data;
-  const describe = (r: RunView) => (r.record.data ? `${r.record.data.spec} (${r.record.data.n.toLocaleString("en-US")} images, hash ${r.record.data.hash.slice(0, 12)})` : "no recorded data");
+  const describe = (r: Pick<RunView, "record">) => (r.record.data ? `${r.record.data.spec} (${r.record.data.n.toLocaleString("en-US")} images, hash ${r.record.data.hash.slice(0, 12)})` : "no recorded data");
   if (!da || !db || da.hash !== db.hash) {
     throw new UsageError(
       `--compare needs two runs on the same images: run ${a.id} was analyzed on ${describe(a)} and run ${b.id} on ${describe(b)}; ` +

@@ -9,16 +9,19 @@ import { plotRun, runMapPicture } from "./plot.js";
 import { analyzedRun, tempWorkspace } from "./report.testutil.js";
 import { reportRun } from "./reportRun.js";
 
-// One workspace for the file: run a (seed CNN fixture, 200 test images, a domain of 100 training
-// images), run b (the ResNet fixture on the same images) and run c (other images).
+// One workspace for the file: run a (seed CNN fixture, 120 test images, a domain of 60 training
+// images), run b (the ResNet fixture on the same images) and run c (a copy of b that records other images).
 let ws: string;
 let dir: string;
 
 beforeAll(async () => {
   ws = tempWorkspace();
-  dir = await analyzedRun(ws, "a", { model: "seed", limit: 200, domain: 100 });
-  await analyzedRun(ws, "b", { model: "resnet", limit: 200, map: false });
-  await analyzedRun(ws, "c", { model: "seed", limit: 100, map: false });
+  dir = await analyzedRun(ws, "a", { model: "seed", limit: 120, domain: 60 });
+  await analyzedRun(ws, "b", { model: "resnet", limit: 120, map: false });
+  const c = join(ws, "runs", "c");
+  cpSync(join(ws, "runs", "b"), c, { recursive: true });
+  const record = JSON.parse(readFileSync(join(c, "run.json"), "utf8"));
+  writeFileSync(join(c, "run.json"), JSON.stringify({ ...record, id: "c", data: { ...record.data, spec: "sample:train", limit: 100, hash: "0".repeat(64) } }));
 }, 120_000);
 
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
@@ -65,7 +68,7 @@ describe("reportRun", () => {
   it("reportRun({ compare }) refuses two runs on different images, naming both", async () => {
     const err = await reportRun({ workspace: ws, run: "a", compare: "c", out: join(ws, "x.html") }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toMatch(/run a was analyzed on sample:test \(200 images.*run c on sample:test \(100 images/);
+    expect((err as Error).message).toMatch(/run a was analyzed on sample:test \(120 images.*run c on sample:train \(120 images/);
   });
 
   it("reportRun on a run with missing and damaged files notes each gap in its section and builds the rest", async () => {
@@ -102,10 +105,10 @@ describe("plotRun", () => {
 
   it("runMapPicture({ domain }) draws the domain's points over the run's own map in grey, titled with model and data", async () => {
     const o = await runMapPicture(Run.read(dir), { map: "tsne", domain: "sample-train", color: "true" });
-    expect(o.embedding.length).toBe(200);
-    expect(o.reference?.embedding.length).toBe(400);
-    expect(o.reference?.label).toBe("sample:test, the run's own 200 images");
-    expect(o.title).toBe("t-SNE of seed-cnn/model.onnx's penultimate features · sample:train (100 images)");
+    expect(o.embedding.length).toBe(120);
+    expect(o.reference?.embedding.length).toBe(240);
+    expect(o.reference?.label).toBe("sample:test, the run's own 120 images");
+    expect(o.title).toBe("t-SNE of seed-cnn/model.onnx's penultimate features · sample:train (60 images)");
     const out = join(ws, "domain.png");
     expect(await plotRun({ workspace: ws, run: "a", map: "tsne", domain: "sample-train", out })).toBe(out);
     expect(existsSync(out)).toBe(true);

@@ -46,6 +46,7 @@ export async function reportRun(o: ReportRunOptions): Promise<ReportRunResult> {
   const runA = Run.read(findRun(ws, o.run, "--run"));
   const runB = o.compare ? Run.read(findRun(ws, o.compare, "--compare")) : null;
   if (runB && runB.dir === runA.dir) throw new UsageError(`--compare ${o.compare} is the same run as --run ${o.run}; compare two runs`);
+  if (runB) checkSameImages(runA, runB);
   o.onStage?.(`reading run ${runA.id}`);
   const modelA = await attempt(() => openRunModel(runA));
   const a = await readRunView(runA, { model: modelA });
@@ -54,7 +55,6 @@ export async function reportRun(o: ReportRunOptions): Promise<ReportRunResult> {
     o.onStage?.(`reading run ${runB.id}`);
     const modelB = await attempt(() => openRunModel(runB));
     const b = await readRunView(runB, { model: modelB, inspect: false });
-    checkSameImages(a, b);
     o.onStage?.("activation statistics of both models");
     compare = { b, layers: await bothLayers(modelA, modelB, a.images) };
   }

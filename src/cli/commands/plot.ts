@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { MAP_COLORS, type MapColor } from "../../report/charts/scatter.js";
-import { UsageError } from "../../util/errors.js";
 import { plotRun } from "../../workflows/plot.js";
 import { addWorkspaceOption } from "../workspace.js";
 
@@ -28,7 +27,6 @@ export function registerPlot(program: Command): void {
       "\nExamples:\n  featurelens plot --run seed --map tsne --color wrong\n  featurelens plot --run seed --map tsne --domain fashion-mnist-train --color true --out train-in-test-map.png",
     );
   addWorkspaceOption(cmd).action(async (opts: PlotCliOptions) => {
-    if (!MAP_COLORS.includes(opts.color as MapColor)) throw new UsageError(`--color takes ${MAP_COLORS.join(", ")}, got '${opts.color}'`);
     const file = await plotRun({
       run: opts.run, map: opts.map, color: opts.color as MapColor,
       ...(opts.workspace ? { workspace: opts.workspace } : {}), ...(opts.domain ? { domain: opts.domain } : {}), ...(opts.out ? { out: opts.out } : {}),

@@ -31,6 +31,11 @@ export async function predictionThumb(ds: Dataset, p: PredictionsTable, i: numbe
   return thumbnail(ds, i, lines, t < 0 ? "plain" : t === q ? "right" : "wrong", alt);
 }
 
+/** "1 time", "12 times". */
+function times(n: number): string {
+  return `${int(n)} time${n === 1 ? "" : "s"}`;
+}
+
 export async function confusionSection(run: RunView, charts: EvaluationCharts | null): Promise<Section> {
   const id = "confusion";
   const title = "Which classes does it confuse?";
@@ -53,9 +58,9 @@ export async function confusionSection(run: RunView, charts: EvaluationCharts | 
   else if (!ds) parts.push(note(`no example images: ${"missing" in run.images ? run.images.missing : ""}`));
   for (const [t, q, n] of pairs) {
     const support = r.per_class[t]?.support ?? 0;
-    const head = `<h3>${esc(classes[t])} taken for ${esc(classes[q])}: ${int(n)} times (${pct(n / Math.max(1, support))} of ${esc(classes[t])})</h3>`;
+    const head = `<h3>${esc(classes[t])} taken for ${esc(classes[q])}: ${times(n)} (${pct(n / Math.max(1, support))} of ${esc(classes[t])})</h3>`;
     const back = r.confusion[q]?.[t] ?? 0;
-    const reverse = back > 0 ? `<p class="explain">The other way round, ${esc(classes[q])} taken for ${esc(classes[t])}: ${int(back)} times.</p>` : "";
+    const reverse = back > 0 ? `<p class="explain">The other way round, ${esc(classes[q])} taken for ${esc(classes[t])}: ${times(back)}.</p>` : "";
     let thumbs = "";
     if (p && ds) {
       const rows = mistakesOf(p, t, q, CONFUSION_SECTION_DEFAULTS.examples);

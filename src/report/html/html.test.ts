@@ -16,6 +16,9 @@ describe("html pieces", () => {
     const a = inlineSvg(svg, "chart A", "a");
     expect(a).toBe('<svg role="img" aria-label="chart A" width="10"><defs><clipPath id="a-clip1"><rect/></clipPath><linearGradient id="a-gradient_0"/></defs><g clip-path="url(#a-clip1)"><rect fill="url(#a-gradient_0)"/><use xlink:href="#a-clip1"/></g></svg>');
     expect(inlineSvg(svg, "chart B", "b")).toContain('id="b-clip1"');
+    const rounded = inlineSvg('<svg><path transform="translate(1.23456,7.891011)" d="M0.123456,1L2.5,3.14159"/><text>v1.23456</text></svg>', "c", "c");
+    expect(rounded).toContain('transform="translate(1.23,7.89)" d="M0.12,1L2.5,3.14"');
+    expect(rounded).toContain("<text>v1.23456</text>"); // text is never touched
   });
 
   it("table(head, rows) right-aligns numeric columns; points(delta) signs percentage points", () => {

@@ -20,17 +20,20 @@ export function pngImg(png: Uint8Array, alt: string, className = ""): string {
   return `<img${className ? ` class="${className}"` : ""} alt="${esc(alt)}" src="${pngDataUrl(png)}">`;
 }
 
+/** The SVG attributes that hold coordinates and sizes (never text). */
+const GEOMETRY = /(\s(?:d|transform|points|x|y|x1|x2|y1|y2|cx|cy|r|width|height|viewBox|stroke-width|opacity|fill-opacity|stroke-opacity)=)"([^"]*)"/g;
+
 /**
  * An SVG made safe to inline beside others: its ids (Vega's `clip3`, `gradient_0`) and the
  * references to them get the prefix `key` (unique in the page), so two charts never clip by each
  * other's paths; the XML prolog is dropped; `role="img"` and a label make it readable by screen
- * readers. Numbers keep two decimals (a hundredth of a pixel), which makes the SVG a third smaller.
+ * readers. Coordinates keep two decimals (a hundredth of a pixel), which makes a scatter plot's SVG a third smaller.
  */
 export function inlineSvg(svg: string, label: string, key: string): string {
   const prefix = `${key.replace(/[^A-Za-z0-9_-]/g, "-")}-`;
   return svg
     .replace(/^<\?xml[^>]*>\s*/, "")
-    .replace(/(\d\.\d\d)\d+/g, "$1")
+    .replace(GEOMETRY, (_, name: string, value: string) => `${name}"${value.replace(/(\d\.\d\d)\d+/g, "$1")}"`)
     .replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${prefix}${id}"`)
     .replace(/url\(#([^)]+)\)/g, (_, id: string) => `url(#${prefix}${id})`)
     .replace(/(xlink:)?href="#([^"]+)"/g, (_, x: string | undefined, id: string) => `${x ?? ""}href="#${prefix}${id}"`)
