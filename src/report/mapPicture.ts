@@ -7,9 +7,9 @@ import { writeFileAtomic } from "../util/atomic.js";
 /**
  * A map as a picture, by the renderer that suits its size: the Vega-Lite spec (SVG, or PNG through
  * resvg) up to {@link MAP_RASTER_THRESHOLD} points, the direct raster above it. Measured here (2
- * shared cores), Vega SVG + resvg PNG against raster + PNG encoding: the sample's 1,000-point t-SNE
- * map 0.1 s (360 KB SVG) + 0.1 s against 0.06 + 0.1 s; 70,000 points 3.0 s (22 MB SVG) + 2.5 s
- * against 0.33 + 0.13 s.
+ * shared cores) on t-SNE maps coloured by class with the misclassified ringed — 1,000 points: Vega
+ * SVG 0.13 s (0.28 MB) + PNG 0.07 s, raster 0.06 s + PNG 0.10 s; 70,000 points: Vega SVG 1.7 s
+ * (20 MB) + PNG 1.8 s, raster 0.27 s + PNG 0.10 s (0.6 MB, its plot 1.5× larger).
  */
 
 /** Above this many points (map plus reference), PNGs are drawn by the raster renderer. */
