@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -31,13 +31,20 @@ describe("featurelens CLI", () => {
     expect(r.out).toMatch(/62,650 parameters/);
     expect(r.out).toMatch(/epoch 2: loss \d\.\d+, validation accuracy (\d+)\.\d%/);
     expect(Number(/epoch 2: .*validation accuracy (\d+)/.exec(r.out)![1])).toBeGreaterThan(50);
-    expect(existsSync(join(out, "run-seed-cnn", "model.onnx"))).toBe(true);
-    expect(existsSync(join(out, "inspect", "maps", "01-relu1-Relu.png"))).toBe(true);
-    expect(existsSync(join(out, "inspect", "summary.json"))).toBe(true);
+    const dir = join(out, "runs", "seed-cnn");
+    for (const f of ["model.onnx", "run.json", "predictions.parquet", "features/penultimate.npy", "maps/tsne.npy", "maps/pca.npy", "evaluation/confusion.png", "inspect/0/summary.json", "inspect/0/maps/01-relu1-Relu.png", "maps/tsne-true.png"]) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
     expect(r.out).toMatch(/ROC AUC \(one vs rest\): macro 0\.\d{4}/);
-    expect(existsSync(join(out, "run-seed-cnn", "evaluation", "confusion.png"))).toBe(true);
     expect(r.out).toMatch(/KL \d\.\d{3} · 10-NN label accuracy 0\.\d{3}/);
-    expect(existsSync(join(out, "tsne-penultimate.png"))).toBe(true);
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    expect(report).toMatch(/Which classes does it confuse\?/);
+    expect(report).not.toMatch(/(src|href)="https?:/);
+    expect(r.out).toMatch(/the report +.*report\.html/);
+    // A second demo reuses the trained run and remakes the rest.
+    const again = runCli(["demo", "--out", out, "--no-serve"]);
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/already trained and analyzed; using it/);
   });
 
   it("featurelens dataset --json prints stable keys", () => {
