@@ -42,7 +42,7 @@ export function createProgress(options: ProgressOptions): Progress {
       if (newTotal !== undefined) total = newTotal;
       if (!stream.isTTY) {
         const now = Date.now();
-        if (now - lastPlain >= PROGRESS_DEFAULTS.plainEveryMs) {
+        if (now - lastPlain >= plainEveryMs()) {
           lastPlain = now;
           stream.write(`featurelens: ${plainLine(options.label, done, total, unit, now - started)}\n`);
         }
@@ -98,4 +98,10 @@ export function plainLine(label: string, done: number, total: number, unit: stri
   const time = s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
   const of = total > 0 ? `${done}/${total}${unit ? ` ${unit}` : ""} (${Math.floor((100 * done) / total)}%)` : `${done}${unit ? ` ${unit}` : ""}`;
   return `${label} ${of}, ${time} so far`;
+}
+
+/** How often a plain progress line is printed off a terminal: $FEATURELENS_PROGRESS_EVERY_MS, else every 5 s. */
+function plainEveryMs(): number {
+  const v = Number(process.env.FEATURELENS_PROGRESS_EVERY_MS);
+  return Number.isFinite(v) && v > 0 ? v : PROGRESS_DEFAULTS.plainEveryMs;
 }

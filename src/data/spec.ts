@@ -72,3 +72,29 @@ function fromPath(path: string, bad: (why: string) => never): DataSpec {
   if (/idx\d-ubyte(\.gz)?$/.test(path)) return { kind: "idx", images: path };
   return bad("cannot tell the format of this file; prefix it with npy:, idx: or folder:");
 }
+
+/**
+ * The files and folders a dataset spec reads (none for the sample and named sets found elsewhere):
+ * what a command must never write over.
+ * @example specPaths("npy:x.npy,y.npy") // ["x.npy", "y.npy"]
+ */
+export function specPaths(spec: string): string[] {
+  let p: DataSpec;
+  try {
+    p = parseDataSpec(spec);
+  } catch {
+    return [];
+  }
+  switch (p.kind) {
+    case "npy":
+    case "idx":
+      return [p.images, ...(p.labels ? [p.labels] : [])];
+    case "folder":
+    case "cifar":
+      return [p.path];
+    case "named":
+      return p.dir ? [p.dir] : [];
+    default:
+      return [];
+  }
+}

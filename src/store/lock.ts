@@ -59,7 +59,7 @@ export function acquireLock(file: string, command: string): Lock {
       const holder = readHolder(file);
       if (holder && isAlive(holder)) {
         throw new LockedError(
-          `${file.replace(/\/\.lock$/, "")} is being written by \`featurelens ${holder.command}\` (process ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to finish, or stop it first`,
+          `${file.replace(/\/?\.lock$/, "")} is being written by \`featurelens ${holder.command}\` (process ${holder.pid} on ${holder.host}, since ${holder.since}); wait for it to finish, or stop it first`,
         );
       }
       rmSync(file, { force: true }); // left by a process that has died: take it over

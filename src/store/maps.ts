@@ -14,7 +14,8 @@ import type { MapRecord, Scope } from "./runRecord.js";
  * `maps/<name>.json` (method, settings, the features it came from, KL and quality measures, the
  * PCA it used). A run's own map also keeps `maps/<name>.ref`: the points it was made from, so
  * another dataset (a domain) can be placed into it later. The files are written first and the map
- * exists once run.json records it, so a killed write never leaves a half-made map.
+ * exists once run.json records it, so a killed write never leaves a half-made map. (A PCA map
+ * needs no reference points: its axes place new points.)
  */
 
 /** What a map's .json holds. */
@@ -70,7 +71,7 @@ export function writeMap(
   };
   writeFileAtomic(run.path(files.meta), `${JSON.stringify(meta, (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v))}\n`);
   const params = { ...m.params, method: m.method, source: m.source };
-  if (m.domain === undefined) {
+  if (m.domain === undefined && m.method !== "pca") {
     writeFileAtomic(run.path(files.ref), encodeMap({ dims: e.dims, embedding: e.embedding, points: e.input }));
     run.recordArtifact(scope, { file: files.ref, kind: "map", params });
   }
@@ -100,9 +101,13 @@ export function readMap(run: Run, scope: Scope, name: string): { record: MapReco
   return { record, embedding: a.data as Float32Array, meta };
 }
 
-/** The reference of a run's own map, for placing new points into it: the map, its input points and PCA. */
-export function readMapReference(run: Run, name: string): { map: TsneMap; pca: PcaModel | null; meta: MapMeta } {
+/**
+ * The reference of a run's own map, for placing new points into it: the map and its input points
+ * (t-SNE, UMAP) and the PCA it used (a PCA map is placed by its axes alone).
+ */
+export function readMapReference(run: Run, name: string): { map: TsneMap | null; pca: PcaModel | null; meta: MapMeta } {
   const { meta } = readMap(run, run.record, name);
+  if (meta.method === "pca") return { map: null, pca: meta.pca ? deserializePca(meta.pca) : null, meta };
   const ref = run.path(mapFiles(run, name).ref);
   if (!existsSync(ref)) throw new DataError(`map '${name}' keeps no reference points (${ref} is missing); make it again with featurelens analyze`, run.dir);
   return { map: decodeMap(readFileSync(ref), ref), pca: meta.pca ? deserializePca(meta.pca) : null, meta };

@@ -56,3 +56,35 @@ export function processAlive(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
+
+/**
+ * Writes several files as one unit: each to a temporary name, then all renamed into place; a file
+ * given as null is removed (a sidecar the new map does not have). A failure before the renames
+ * leaves every old file as it was.
+ */
+export function writeFilesAtomic(files: [string, Uint8Array | string | null][]): void {
+  const tag = `.tmp-${process.pid}-${Date.now().toString(36)}`;
+  for (const [path] of files) {
+    mkdirSync(dirname(path), { recursive: true });
+    removeStaleTemporaries(path);
+  }
+  const written: [string, string][] = [];
+  try {
+    for (const [path, data] of files) {
+      if (data === null) continue;
+      writeFileSync(path + tag, data);
+      written.push([path + tag, path]);
+    }
+  } catch (err) {
+    for (const [tmp] of written) rmSync(tmp, { force: true });
+    throw new FeaturelensError(`cannot write ${files.find(([f, d]) => d !== null && !written.some(([, w]) => w === f))?.[0] ?? "the files"} (${describeFsError(err)})`);
+  }
+  try {
+    for (const [tmp, path] of written) renameSync(tmp, path);
+  } catch (err) {
+    for (const [tmp] of written) rmSync(tmp, { force: true });
+    throw new FeaturelensError(`cannot write ${written[0]?.[1] ?? "the files"} (${describeFsError(err)})`);
+  }
+  for (const [path, data] of files) if (data === null) rmSync(path, { force: true });
+}
+

@@ -1,4 +1,5 @@
-import { embed, type EmbedMethod, mapQuality, placeInto } from "../analysis/embed/pipeline.js";
+import { embed, type EmbedMethod, mapQuality, placeInto, QUALITY_K } from "../analysis/embed/pipeline.js";
+import { knn, type KnnGraph } from "../analysis/neighbors/index.js";
 import { evaluate } from "../analysis/metrics/index.js";
 import type { Dataset } from "../data/dataset.js";
 import { sourceIndices } from "../data/dataset.js";
@@ -151,6 +152,8 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
   const source = "penultimate";
   const hasSource = !!scope.features[source];
   if (domain === undefined) {
+    // The features' own 10 nearest neighbours, found once: every map's quality is measured against them.
+    let featureGraph: KnnGraph | null = null;
     for (const method of methods) {
       const mapParams = { ...inferParams, method, source, seed };
       await timed(`${method} map`, !hasSource || run.hasArtifact(scope, `maps/${method}.npy`, mapParams), async () => {
@@ -158,7 +161,9 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
         const labels = await labelsOf(run, predictionsFile);
         const t0 = performance.now();
         const e = await embed({ n: f.n, d: f.d, data: f.data }, { method, seed, ...(o.threads ? { threads: o.threads } : {}), onProgress: (p) => void o.onProgress?.(method, p.iteration, 1000) });
-        const quality = await mapQuality(e.input, { n: f.n, d: e.dims, data: e.embedding }, labels, { inputKnn: e.knn, seed, ...(o.threads ? { threads: o.threads } : {}) });
+        const points = { n: f.n, d: f.d, data: f.data };
+        featureGraph ??= await knn(points, Math.min(QUALITY_K, f.n - 1), o.threads ? { threads: o.threads } : {});
+        const quality = await mapQuality(points, { n: f.n, d: e.dims, data: e.embedding }, labels, { inputKnn: featureGraph, seed, ...(o.threads ? { threads: o.threads } : {}) });
         writeMap(run, scope, { name: method, method, source, layer: f.record.layer, params: mapParams, embedded: e, quality, seconds: (performance.now() - t0) / 1000 });
       });
     }

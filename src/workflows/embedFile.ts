@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { rowChecks } from "../analysis/embed/checks.js";
 import type { PcaModel } from "../analysis/embed/pca.js";
@@ -10,6 +10,9 @@ import { encodeNpy } from "../data/npy.js";
 import { mapScatterSpec } from "../report/charts/scatter.js";
 import { renderPng } from "../report/vega.js";
 import { deserializePca, type SerializedPca, serializePca } from "../store/maps.js";
+import { acquireLock } from "../store/lock.js";
+import { writeFilesAtomic } from "../util/atomic.js";
+import { checkOutputs, recordOutputs } from "../util/outputs.js";
 import { DataError, UsageError } from "../util/errors.js";
 import { readFeatureSource } from "./featureSource.js";
 
@@ -39,6 +42,8 @@ export interface EmbedFileOptions {
   classes?: string[];
   dropInvalid?: boolean;
   threads?: number;
+  /** Replace output files featurelens did not write. */
+  force?: boolean;
   onStage?: (stage: string) => void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -72,6 +77,15 @@ export async function embedFile(o: EmbedFileOptions): Promise<EmbedFileResult> {
   const method = o.method ?? "tsne";
   const metric = o.metric ?? EMBED_DEFAULTS.metric;
   checkOptions(o, method, metric);
+  const lock = acquireLock(`${o.out}.lock`, "embed");
+  try {
+    return await embedLocked(o, method, metric, started);
+  } finally {
+    lock.release();
+  }
+}
+
+async function embedLocked(o: EmbedFileOptions, method: EmbedMethod, metric: Metric, started: number): Promise<EmbedFileResult> {
   const src = await readFeatureSource(o.in, { ...(o.labels ? { labels: o.labels } : {}), ...(o.classes ? { classes: o.classes } : {}), ...(o.dropInvalid ? { dropInvalid: true } : {}) });
   const points = src.points;
   const checks = rowChecks(points);
@@ -116,7 +130,8 @@ export async function embedFile(o: EmbedFileOptions): Promise<EmbedFileResult> {
     unit.push([files.map, encodeMap({ dims: result.dims, embedding: result.embedding, points: result.input })]);
     unit.push([files.pca, result.pca ? `${JSON.stringify(serializePca(result.pca))}\n` : null]);
   }
-  writeUnit(unit);
+  writeFilesAtomic(unit);
+  recordOutputs(unit.filter(([, d]) => d !== null).map(([f]) => f), "embed");
   return {
     method: reference ? "tsne-transform" : method, n: points.n, d: points.d, dims: result.dims, input_dims: result.input.d, kl: result.kl, iterations: result.iterations,
     stopped_early: result.stoppedEarly, seconds, dropped_rows: src.dropped, files: unit.filter(([, d]) => d !== null).map(([f]) => f), quality, notes,
@@ -145,6 +160,7 @@ function checkOptions(o: EmbedFileOptions, method: EmbedMethod, metric: Metric):
       if (samePath(out, input)) throw new UsageError(`--out ${o.out} would overwrite ${flag} ${input}; write the map to another file`);
     }
   }
+  checkOutputs(outs.map((path) => ({ path, flag: path === o.out ? "--out" : "--out (its sidecar)" })), [], { command: "embed", ...(o.force ? { force: true } : {}) });
   if (!existsSync(dirname(resolve(o.out)))) throw new UsageError(`--out ${o.out}: the folder ${dirname(resolve(o.out))} does not exist`);
 }
 
@@ -171,28 +187,6 @@ function loadSavedMap(into: string): { map: ReturnType<typeof decodeMap>; pca: P
   } catch (err) {
     throw new DataError(`not a PCA saved by featurelens embed (${(err as Error).message})`, files.pca);
   }
-}
-
-/**
- * Writes several files as one unit: each to a temporary name, then all renamed into place; a file
- * given as null is removed (a sidecar the new map does not have). A failure before the renames
- * leaves every old file as it was.
- */
-export function writeUnit(files: [string, Uint8Array | string | null][]): void {
-  const tag = `.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const written: [string, string][] = [];
-  try {
-    for (const [path, data] of files) {
-      if (data === null) continue;
-      writeFileSync(path + tag, data);
-      written.push([path + tag, path]);
-    }
-  } catch (err) {
-    for (const [tmp] of written) rmSync(tmp, { force: true });
-    throw err;
-  }
-  for (const [tmp, path] of written) renameSync(tmp, path);
-  for (const [path, data] of files) if (data === null) rmSync(path, { force: true });
 }
 
 /** A word when the features' scale is far from what the maps' defaults expect. */

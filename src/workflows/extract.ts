@@ -1,10 +1,10 @@
 import { sourceIndices } from "../data/dataset.js";
-import { writeNpy } from "../data/npy.js";
+import { encodeNpy } from "../data/npy.js";
 import type { Shard } from "../data/shard.js";
 import { resolveLayer } from "../engine/onnx/surgery.js";
 import { collectValues, type InferOptions } from "../nn/infer.js";
 import { writeFeaturesPart } from "../store/parts.js";
-import { writeFileAtomic } from "../util/atomic.js";
+import { writeFilesAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
 import type { AnalyzedData } from "./analyze.js";
 import type { FeaturesSidecar } from "./featureSource.js";
@@ -68,13 +68,12 @@ export async function extractToFile(o: ExtractFileOptions): Promise<ExtractFileR
   const shape = o.keepShape ? got.dims : [n, d];
   const info = await partInfo("features", o.opened, o.data, o.shard);
   if (kind === "npy") {
-    writeNpy(o.out, { dtype: "float32", shape, data: got.data });
     const sidecar: FeaturesSidecar = {
       featurelens: "features", model: o.opened.path, model_sha256: info.model.sha256, layer: name,
       data: { spec: info.data.spec, limit: info.data.limit, only: info.data.only, seed: info.data.seed, hash: info.data.hash },
       n, d, classes: ds.classes, labels: Array.from(ds.labels), index: Array.from(sourceIndices(ds)),
     };
-    writeFileAtomic(o.out.replace(/\.npy$/, ".json"), JSON.stringify(sidecar));
+    writeFilesAtomic([[o.out, encodeNpy({ dtype: "float32", shape, data: got.data })], [o.out.replace(/\.npy$/, ".json"), `${JSON.stringify(sidecar)}\n`]]);
   } else {
     await writeFeaturesPart(o.out, { index: sourceIndices(ds), labels: ds.labels, data: got.data, d }, { ...info, layer: { arg: o.layer, value, name, dims: got.dims.slice(1) } });
   }

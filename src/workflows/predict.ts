@@ -1,10 +1,11 @@
 import { sourceIndices } from "../data/dataset.js";
 import { writeNpy } from "../data/npy.js";
 import type { Shard } from "../data/shard.js";
+import { alignLabels, classNamesFor } from "../nn/classes.js";
 import { type InferOptions, predictProbabilities } from "../nn/infer.js";
 import { writePredictionsPart } from "../store/parts.js";
 import { predictionsTable } from "../store/predictions.js";
-import { DataError, UsageError } from "../util/errors.js";
+import { UsageError } from "../util/errors.js";
 import type { AnalyzedData } from "./analyze.js";
 import { type ModelFile, outputKind, partInfo, shardImages, splitOfSpec } from "./shardedInput.js";
 
@@ -55,11 +56,12 @@ export async function predictToFile(o: PredictFileOptions): Promise<PredictFileR
   const ds = shardImages(o.data.dataset, o.shard);
   const probs = await predictProbabilities(o.opened, ds, o.infer);
   const [n, k] = probs.dims;
-  if (ds.classes.length > k) throw new DataError(`the dataset has ${ds.classes.length} classes but the model has ${k} outputs; use a model trained on these classes`, ds.name);
-  const table = predictionsTable({ probabilities: probs.data, k, labels: ds.labels, index: sourceIndices(ds), split: o.data.split ?? splitOfSpec(o.data.spec) });
+  // The labels read in the model's classes: by name where the names say (a folder of 3 of its classes), else by index.
+  const labels = alignLabels(ds.classes, ds.labels, classNamesFor(o.opened.model, ds, k), ds.name);
+  const table = predictionsTable({ probabilities: probs.data, k, labels, index: sourceIndices(ds), split: o.data.split ?? splitOfSpec(o.data.spec) });
   if (kind === "npy") writeNpy(o.out, { dtype: "float32", shape: [n, k], data: probs.data });
   else await writePredictionsPart(o.out, table, await partInfo("predictions", o.opened, o.data, o.shard));
-  if (o.labelsOut) writeNpy(o.labelsOut, { dtype: "int32", shape: [n], data: ds.labels });
+  if (o.labelsOut) writeNpy(o.labelsOut, { dtype: "int32", shape: [n], data: labels });
   let labelled = 0;
   let correct = 0;
   for (let i = 0; i < n; i++) {

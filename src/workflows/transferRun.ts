@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import { loadDataset, type LoadOptions } from "../data/load.js";
-import { parseDataSpec } from "../data/spec.js";
+import { parseDataSpec, specPaths } from "../data/spec.js";
 import { parseClassList, selectClasses, trainValSplit } from "../data/subset.js";
 import { ARCHITECTURES } from "../engine/onnx/architectures.js";
 import { DEFAULT_PREPROCESS, METADATA_KEYS } from "../engine/onnx/modelInfo.js";
@@ -16,6 +16,7 @@ import { openRunForWrite } from "../store/run.js";
 import { openWorkspace, runFolder } from "../store/workspace.js";
 import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
+import { checkOutputs, recordOutputs } from "../util/outputs.js";
 
 /**
  * `featurelens transfer`: the sweep of Yosinski et al. 2014 on two sets of a dataset's classes,
@@ -53,6 +54,8 @@ export interface TransferRunResult {
 
 export async function transferRun(o: TransferRunOptions): Promise<TransferRunResult> {
   const ws = openWorkspace(resolve(o.out));
+  const root = ["transfer.json", "transfer.md", "transfer.png", "transfer.svg"].map((f) => ({ path: join(ws.root, f), flag: "--out" }));
+  checkOutputs(root, specPaths(o.data).map((p) => ({ path: p, flag: "--data" })), { command: "transfer" });
   const notices = o.onNotice ? { onNotice: o.onNotice } : {};
   const all = await loadDataset(o.data, { ...o.load, seed: o.seed, ...notices });
   const a = parseClassList(o.source, all.classes);
@@ -106,6 +109,7 @@ export async function transferRun(o: TransferRunOptions): Promise<TransferRunRes
   writeFileAtomic(files[0], `${JSON.stringify(rows, null, 1)}\n`);
   writeFileAtomic(files[1], transferTable(rows));
   files.push(...(await writeChart(join(ws.root, "transfer"), transferSpec({ rows, title: `Transfer ${o.source} → ${o.target} (${o.arch}) on ${all.name}` }))));
+  recordOutputs(files, "transfer");
   return { rows, workspace: ws.root, files };
 }
 

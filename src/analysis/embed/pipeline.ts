@@ -150,7 +150,7 @@ async function reduce(points: Points, components: number, seed: number, threads:
 
 /** How faithful a map is (the numbers behind "which classes separate"). */
 export interface MapQuality {
-  /** Venna & Kaski's trustworthiness at k = 10 (estimated on a sample above 5,000 points). */
+  /** Venna & Kaski's trustworthiness at k = 10 (estimated on 1,000 points above 5,000: within ~0.003). */
   trustworthiness: number;
   /** Share of each point's 10 nearest input-space neighbours that are among its 10 nearest in the map. */
   knn_preservation: number;
@@ -163,6 +163,8 @@ export interface MapQuality {
 
 export const QUALITY_K = 10;
 const SAMPLE_ABOVE = 5000;
+/** Trustworthiness ranks every point for each sampled one (N·D work each): 1,000 of them keep it to seconds at 70,000 points. */
+const TRUST_SAMPLE = 1000;
 
 /** The quality measures of a map of `input` (labels optional). */
 export async function mapQuality(input: Points, embedding: Points, labels: Int32Array | null, options: { inputKnn?: KnnGraph | null; seed?: number; threads?: number } = {}): Promise<MapQuality> {
@@ -172,7 +174,7 @@ export async function mapQuality(input: Points, embedding: Points, labels: Int32
   const sample = input.n > SAMPLE_ABOVE ? { sample: SAMPLE_ABOVE, seed: options.seed ?? 0 } : {};
   const sil = labels ? { input: silhouette(input, labels, sample), map: silhouette(embedding, labels, sample) } : null;
   return {
-    trustworthiness: trustworthiness(input, mapGraph, { k, ...sample }),
+    trustworthiness: trustworthiness(input, mapGraph, { k, ...(input.n > SAMPLE_ABOVE ? { sample: TRUST_SAMPLE, seed: options.seed ?? 0 } : {}) }),
     knn_preservation: knnPreservation(inputGraph, mapGraph, { k }),
     knn_accuracy: labels ? knnAccuracy(mapGraph, labels, { k }) : null,
     knn_accuracy_input: labels ? knnAccuracy(inputGraph, labels, { k }) : null,

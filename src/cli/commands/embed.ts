@@ -21,6 +21,7 @@ interface EmbedCliOptions {
   json?: boolean;
   dropInvalid?: boolean;
   threads?: number;
+  force?: boolean;
 }
 
 /** `featurelens embed`: a 2-D or 3-D map of feature vectors (PCA or t-SNE), or new points placed into a map. */
@@ -43,6 +44,7 @@ export function registerEmbed(program: Command): void {
     .option("--json", "print the result and the quality measures as JSON")
     .option("--drop-invalid", "leave out rows holding NaN or ±Infinity instead of refusing them")
     .option("--threads <n>", "threads (default: all cores)", threadsOption)
+    .option("--force", "replace output files featurelens did not write (never the inputs)")
     .addHelpText(
       "after",
       "\nExamples:\n  featurelens embed --in feats.npy --method tsne --out map.npy --labels labels.npy\n" +
@@ -53,7 +55,7 @@ export function registerEmbed(program: Command): void {
       const r = await embedFile({
         in: opts.in, out: opts.out, method: opts.method, dims: Number(opts.dims), perplexity: opts.perplexity, seed: opts.seed, init: opts.init, metric: opts.metric,
         pcaComponents: opts.pca, ...(opts.into ? { into: opts.into } : {}), ...(opts.labels ? { labels: opts.labels } : {}), ...(opts.classes ? { classes: opts.classes } : {}),
-        ...(opts.dropInvalid ? { dropInvalid: true } : {}), ...(opts.threads ? { threads: opts.threads } : {}),
+        ...(opts.dropInvalid ? { dropInvalid: true } : {}), ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.force ? { force: true } : {}),
         onStage: (s) => process.stderr.write(process.stderr.isTTY ? `featurelens: ${s}…\n` : ""),
         onProgress: (d, t) => bar.update(d, t),
       }).finally(() => bar.stop());

@@ -8,9 +8,11 @@ import { inputsFromNpy, inputsFromParquet, inputsFromRun, toProbabilities } from
 import { addDataOptions, type DataCliOptions, loadOptionsOf } from "../data.js";
 import { listOption, positiveInt, threadsOption } from "../options.js";
 import { createProgress, progressByLabel } from "../progress.js";
+import { addForceOption, guardOutputs, inputsOf, recordOutputs } from "../outputs.js";
 import { addWorkspaceOption } from "../workspace.js";
 
 interface EvaluateCliOptions extends Omit<DataCliOptions, "data"> {
+  force?: boolean;
   workspace?: string;
   data?: string;
   run?: string;
@@ -59,7 +61,9 @@ export function registerEvaluate(program: Command): void {
         "  featurelens predict --model runs/seed --data sample:test --out preds.parquet && featurelens evaluate --predictions preds.parquet --json",
     );
   addWorkspaceOption(cmd);
+  addForceOption(cmd);
   addDataOptions(cmd, false).action(async (opts: EvaluateCliOptions) => {
+    guardOutputs("evaluate", [opts.out !== undefined ? { path: opts.out, flag: "--out", kind: "folder" } : null], inputsOf({ ...opts, files: [[opts.labels, "--labels"], [opts.probs, "--probs"], [opts.predictions, "--predictions"]] }), opts.force);
     const inputs = await loadInputs(opts);
     const bar = createProgress({ label: "curves", unit: "classes" });
     let evaluation: Evaluation;
@@ -78,6 +82,7 @@ export function registerEvaluate(program: Command): void {
     for (const w of report.warnings) process.stderr.write(`featurelens: warning: ${w}\n`);
     const out = opts.out ? resolve(opts.out) : undefined;
     const written = out ? await writeEvaluation(out, evaluation, inputs.classes, inputs.title) : [];
+    recordOutputs(written, "evaluate");
     if (opts.json) {
       process.stdout.write(`${reportJson(report, inputs.classes)}\n`);
     } else {

@@ -5,6 +5,7 @@ import { UsageError } from "../../util/errors.js";
 import { neighborsOf } from "../../workflows/neighbors.js";
 import { addDataOptions, type DataCliOptions, loadOptionsOf } from "../data.js";
 import { integer, positiveInt } from "../options.js";
+import { addForceOption, guardOutputs, inputsOf, recordOutputs } from "../outputs.js";
 
 interface NeighborsCliOptions extends Omit<DataCliOptions, "data"> {
   data?: string;
@@ -17,6 +18,7 @@ interface NeighborsCliOptions extends Omit<DataCliOptions, "data"> {
   out?: string;
   json?: boolean;
   dropInvalid?: boolean;
+  force?: boolean;
 }
 
 /** `featurelens neighbors`: the nearest points to one image in feature space, beside those in pixel space. */
@@ -35,7 +37,9 @@ export function registerNeighbors(program: Command): void {
     .option("--drop-invalid", "leave out rows holding NaN or ±Infinity instead of refusing them")
     .addHelpText("after", "\nExamples:\n  featurelens neighbors --in runs/seed/features/penultimate.npy --query 42 --out nn-42.png\n  featurelens neighbors --in feats.npy --query 42 --data sample:test --out nn-42.png\n  featurelens neighbors --in feats.npy --query 42 --k 5 --metric cosine --json");
   // --data (and --limit, --only …) name the images the features were extracted from, in the same order.
+  addForceOption(cmd);
   addDataOptions(cmd, false).action(async (opts: NeighborsCliOptions) => {
+    guardOutputs("neighbors", [opts.out !== undefined ? { path: opts.out, flag: "--out" } : null], inputsOf({ ...opts, files: [[opts.in, "--in"], [opts.pixels, "--pixels"], [opts.labels, "--labels"]] }), opts.force);
     const r = await neighborsOf({
       in: opts.in, query: opts.query, k: opts.k, metric: opts.metric, ...(opts.data ? { data: { spec: opts.data, load: loadOptionsOf(opts) } } : {}),
       ...(opts.pixels ? { pixels: opts.pixels } : {}), ...(opts.labels ? { labels: opts.labels } : {}), ...(opts.classes ? { classes: opts.classes } : {}), ...(opts.dropInvalid ? { dropInvalid: true } : {}),
@@ -50,6 +54,7 @@ export function registerNeighbors(program: Command): void {
     }
     if (opts.out && r.images) {
       await writeNeighborStrip(opts.out, { images: r.images, query: r.query, feature: r.feature, ...(r.pixel ? { pixel: r.pixel } : {}), ...(r.label !== undefined ? { label: r.label } : {}), classes: r.classes, metric: r.metric, about: r.description });
+      recordOutputs([opts.out], "neighbors");
       if (!opts.json) process.stdout.write(`wrote ${opts.out}\n`);
     }
   });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { MAP_COLORS, type MapColor } from "../../report/charts/scatter.js";
 import { plotRun } from "../../workflows/plot.js";
+import { addForceOption, guardOutputs, recordOutputs } from "../outputs.js";
 import { addWorkspaceOption } from "../workspace.js";
 
 interface PlotCliOptions {
@@ -10,6 +11,7 @@ interface PlotCliOptions {
   domain?: string;
   color: string;
   out?: string;
+  force?: boolean;
 }
 
 /** `featurelens plot`: a run's saved map drawn again as a PNG, coloured as asked. */
@@ -26,11 +28,14 @@ export function registerPlot(program: Command): void {
       "after",
       "\nExamples:\n  featurelens plot --run seed --map tsne --color wrong\n  featurelens plot --run seed --map tsne --domain fashion-mnist-train --color true --out train-in-test-map.png",
     );
+  addForceOption(cmd);
   addWorkspaceOption(cmd).action(async (opts: PlotCliOptions) => {
+    guardOutputs("plot", [opts.out !== undefined ? { path: opts.out, flag: "--out" } : null], [], opts.force);
     const file = await plotRun({
       run: opts.run, map: opts.map, color: opts.color as MapColor,
       ...(opts.workspace ? { workspace: opts.workspace } : {}), ...(opts.domain ? { domain: opts.domain } : {}), ...(opts.out ? { out: opts.out } : {}),
     });
+    if (opts.out) recordOutputs([file], "plot");
     process.stdout.write(`wrote ${file}\n`);
   });
 }
