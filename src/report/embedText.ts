@@ -1,7 +1,18 @@
-import type { EmbedFileResult } from "../workflows/embedFile.js";
+import type { MapQuality } from "../analysis/embed/pipeline.js";
 
 /** What `featurelens embed` made, for a terminal. */
-export function formatEmbedding(r: Pick<EmbedFileResult, "method" | "n" | "dims" | "kl" | "iterations" | "stopped_early" | "seconds" | "quality" | "files" | "pca_to">): string {
+export function formatEmbedding(r: {
+  method: string;
+  n: number;
+  dims: number;
+  kl: number | null;
+  iterations: number | null;
+  stopped_early: boolean;
+  seconds: number;
+  quality: MapQuality | null;
+  files: string[];
+  pca_to: number | null;
+}): string {
   const f = (x: number | null | undefined) => (x === null || x === undefined ? "n/a" : x.toFixed(3));
   const q = r.quality;
   const lines = [

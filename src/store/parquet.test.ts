@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeQueryEngine } from "./duckdb.js";
-import { queryRows, writeParquet } from "./parquet.js";
+import { writeParquet } from "./parquet.js";
+import { queryRows } from "./sql.testutil.js";
 
 const dir = mkdtempSync(join(tmpdir(), "fl-parquet-"));
 afterAll(async () => {

@@ -103,11 +103,3 @@ function fillVector(vector: DuckDBVector, column: ParquetColumn, start: number, 
   }
   vector.flush();
 }
-
-/** Runs a query with DuckDB (e.g. over Parquet files) and returns the rows as objects. */
-export async function queryRows(sql: string): Promise<Record<string, unknown>[]> {
-  return withConnection(async (conn) => {
-    const reader = await conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS() as Record<string, unknown>[];
-  });
-}

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { DataError } from "../util/errors.js";
-import { queryRows, writeParquet } from "./parquet.js";
+import { writeParquet } from "./parquet.js";
+import { queryRows } from "./sql.testutil.js";
 import { PREDICTION_COLUMNS, predictionsTable, readPredictions, writePredictions } from "./predictions.js";
 import { closeQueryEngine } from "./query.js";
 

@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFeatures } from "../store/features.js";
 import { readMap } from "../store/maps.js";
-import { queryRows } from "../store/parquet.js";
+import { queryRows } from "../store/sql.testutil.js";
 import { readPredictions, type PredictionsTable } from "../store/predictions.js";
 import { closeQueryEngine } from "../store/query.js";
 import { openRunForWrite, Run } from "../store/run.js";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { readNpy, writeNpy } from "../../data/npy.js";
-import { queryRows } from "../../store/parquet.js";
+import { queryRows } from "../../store/sql.testutil.js";
 import { PREDICTION_COLUMNS } from "../../store/predictionsSchema.js";
 import { ROOT, runCli } from "../cli.testutil.js";
 
