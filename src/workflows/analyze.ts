@@ -66,6 +66,17 @@ export interface Precomputed {
   features: Map<string, { d: number; data: Float32Array }>;
 }
 
+/** The map methods an analysis makes. */
+export const MAP_METHODS: readonly EmbedMethod[] = ["tsne", "pca", "umap"];
+
+/** `--maps tsne,pca` (or `none`) as methods; an unknown one is a UsageError naming the flag. */
+export function parseMapMethods(list: readonly string[]): EmbedMethod[] {
+  if (list.length === 1 && list[0] === "none") return [];
+  const bad = list.filter((m) => !MAP_METHODS.includes(m as EmbedMethod));
+  if (bad.length) throw new UsageError(`--maps takes ${MAP_METHODS.join(", ")} or none, got '${bad.join(",")}'`);
+  return [...new Set(list)] as EmbedMethod[];
+}
+
 export const ANALYZE_DEFAULTS = { layers: ["penultimate"], maps: ["tsne", "pca"] as EmbedMethod[], seed: 0 };
 
 /** How long each stage took, and whether it was already done. */

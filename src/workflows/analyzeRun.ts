@@ -69,23 +69,26 @@ export async function analyzeRun(o: AnalyzeRunOptions): Promise<AnalyzeRunResult
   }
 }
 
+/** Opens the model file and makes it the run's (see {@link adoptRunModel}). */
+async function takeModel(run: Run, model: string, pre: PreprocessOverrides): Promise<OpenedModel> {
+  const opened = openModelFile(model, pre);
+  await adoptRunModel(run, opened, await sha256File(opened.path), pre, "analyze this one into a new run with another --out");
+  return opened;
+}
+
 /**
  * The run's model: a new run copies the file in (with its SHA-256); a run that has one keeps
  * analyzing only that model — another is refused, since the run's results would mix two models.
  */
-async function takeModel(run: Run, model: string, pre: PreprocessOverrides): Promise<OpenedModel> {
-  const opened = openModelFile(model, pre);
-  const sha = await sha256File(opened.path);
+export async function adoptRunModel(run: Run, opened: OpenedModel & { path: string }, sha: string, pre: PreprocessOverrides, elsewhere: string): Promise<void> {
   if (run.record.model && run.record.model.sha256 !== sha) {
-    throw new UsageError(`run ${run.id} holds the analysis of another model (${run.record.model.source ?? run.record.model.file}); write this one to a new run with another --out`);
+    throw new UsageError(`run ${run.id} holds the analysis of another model (${run.record.model.source ?? run.record.model.file}); ${elsewhere}`);
   }
-  if (!run.record.model || !run.hasArtifact(run.record, run.record.model.file)) {
-    await run.adoptModel(opened.path, { penultimate: penultimateName(opened.model), arch: run.record.model?.arch ?? null });
-    if (Object.keys(pre).length) run.record.config = { ...run.record.config, preprocess: opened.preprocess };
-    if (run.created) run.record.config = { ...run.record.config, model: basename(opened.path) };
-    run.save();
-  }
-  return opened;
+  if (run.record.model && run.hasArtifact(run.record, run.record.model.file)) return;
+  await run.adoptModel(opened.path, { penultimate: penultimateName(opened.model), arch: run.record.model?.arch ?? null });
+  if (Object.keys(pre).length) run.record.config = { ...run.record.config, preprocess: opened.preprocess };
+  if (run.created) run.record.config = { ...run.record.config, model: basename(opened.path) };
+  run.save();
 }
 
 /** Opens a run's own model with the preprocessing the run records (or overrides of it). */

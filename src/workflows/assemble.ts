@@ -4,14 +4,14 @@ import { type Dataset, sourceIndices } from "../data/dataset.js";
 import { loadDataset, type LoadOptions } from "../data/load.js";
 import { resolveLayer } from "../engine/onnx/surgery.js";
 import type { OpenedModel } from "../nn/infer.js";
-import { openModelFile, penultimateName, type PreprocessOverrides } from "../nn/open.js";
+import { openModelFile, type PreprocessOverrides } from "../nn/open.js";
 import { expandParts, partIndices, type PartInfo, readFeatureParts, readPartInfo } from "../store/parts.js";
 import { readPredictions } from "../store/predictions.js";
-import { openRunForWrite, type Run, sha256File } from "../store/run.js";
+import { openRunForWrite, sha256File } from "../store/run.js";
 import { openWorkspace, runFolder } from "../store/workspace.js";
-import { DataError, UsageError } from "../util/errors.js";
+import { DataError } from "../util/errors.js";
 import { analyze, type AnalyzedData, describeData, type Precomputed, type StageTiming } from "./analyze.js";
-import type { AnalyzeRunResult } from "./analyzeRun.js";
+import { adoptRunModel, type AnalyzeRunResult } from "./analyzeRun.js";
 import { checkCoverage, checkProvenance, type Expected } from "./partsCheck.js";
 
 /**
@@ -73,7 +73,7 @@ export async function assembleRun(o: AssembleOptions): Promise<AssembleResult> {
   const dir = runFolder(openWorkspace(o.workspace), o.out, "--out");
   const run = openRunForWrite(dir, { command: "assemble", argv: o.argv ?? [], ...(o.force ? { force: true } : {}) });
   try {
-    await adoptModelOnce(run, opened, sha, pre);
+    await adoptRunModel(run, opened, sha, pre, "assemble these parts into a new run with another --out");
     const result = await analyze({
       run, opened, data, precomputed,
       ...(o.maps ? { maps: o.maps } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.threads ? { threads: o.threads } : {}),
@@ -130,19 +130,4 @@ function layerKey(opened: OpenedModel, layer: NonNullable<PartInfo["layer"]>): s
     penultimate = undefined;
   }
   return layer.value === penultimate ? "penultimate" : layer.arg;
-}
-
-/**
- * The run takes the model (copied in with its SHA-256) unless it has it; a run of another model is refused.
- * NOTE: the same steps as analyzeRun.ts' takeModel, which is not exported; once it is, this goes.
- */
-async function adoptModelOnce(run: Run, opened: OpenedModel & { path: string }, sha: string, pre: PreprocessOverrides): Promise<void> {
-  if (run.record.model && run.record.model.sha256 !== sha) {
-    throw new UsageError(`run ${run.id} holds the analysis of another model (${run.record.model.source ?? run.record.model.file}); assemble these parts into a new run with another --out`);
-  }
-  if (run.record.model && run.hasArtifact(run.record, run.record.model.file)) return;
-  await run.adoptModel(opened.path, { penultimate: penultimateName(opened.model), arch: run.record.model?.arch ?? null });
-  if (Object.keys(pre).length) run.record.config = { ...run.record.config, preprocess: opened.preprocess };
-  if (run.created) run.record.config = { ...run.record.config, model: basename(opened.path) };
-  run.save();
 }

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import type { EmbedMethod } from "../../analysis/embed/pipeline.js";
+import { MAP_METHODS, parseMapMethods } from "../../workflows/analyze.js";
 import { formatAnalysis } from "../../report/runText.js";
-import { UsageError } from "../../util/errors.js";
 import { analyzeRun } from "../../workflows/analyzeRun.js";
 import { addDataOptions, type DataCliOptions, loadOptionsOf } from "../data.js";
 import { addPreprocessOptions, type PreprocessCliOptions, preprocessOf } from "../model.js";
@@ -22,7 +21,6 @@ interface AnalyzeCliOptions extends DataCliOptions, PreprocessCliOptions {
   force?: boolean;
 }
 
-const MAP_METHODS: readonly EmbedMethod[] = ["tsne", "pca", "umap"];
 
 /** `featurelens analyze`: predictions, evaluation, features and maps of one model on one dataset, as one run. */
 export function registerAnalyze(program: Command): void {
@@ -47,7 +45,7 @@ export function registerAnalyze(program: Command): void {
   addPreprocessOptions(cmd);
   addDataOptions(cmd).action(async (opts: AnalyzeCliOptions) => {
     const bars = progressByLabel();
-    const maps = parseMaps(opts.maps);
+    const maps = parseMapMethods(opts.maps);
     const result = await analyzeRun({
       ...(opts.workspace ? { workspace: opts.workspace } : {}), ...(opts.out !== undefined ? { out: opts.out } : {}), ...(opts.run !== undefined ? { run: opts.run } : {}),
       ...(opts.model !== undefined ? { model: opts.model } : {}), ...(opts.domain ? { domain: opts.domain } : {}),
@@ -60,11 +58,4 @@ export function registerAnalyze(program: Command): void {
     }).finally(() => bars.stop());
     process.stdout.write(formatAnalysis(result.run, result.domain, result.stages));
   });
-}
-
-function parseMaps(list: string[]): EmbedMethod[] {
-  if (list.length === 1 && list[0] === "none") return [];
-  const bad = list.filter((m) => !MAP_METHODS.includes(m as EmbedMethod));
-  if (bad.length) throw new UsageError(`--maps takes ${MAP_METHODS.join(", ")} or none, got '${bad.join(",")}'`);
-  return list as EmbedMethod[];
 }

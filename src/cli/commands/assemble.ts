@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import type { EmbedMethod } from "../../analysis/embed/pipeline.js";
+import { MAP_METHODS, parseMapMethods } from "../../workflows/analyze.js";
 import { formatAnalysis } from "../../report/runText.js";
-import { UsageError } from "../../util/errors.js";
 import { assembleRun } from "../../workflows/assemble.js";
 import { addDataOptions, type DataCliOptions, loadOptionsOf } from "../data.js";
 import { addPreprocessOptions, type PreprocessCliOptions, preprocessOf } from "../model.js";
@@ -20,7 +19,6 @@ interface AssembleCliOptions extends DataCliOptions, PreprocessCliOptions {
   force?: boolean;
 }
 
-const MAP_METHODS: readonly EmbedMethod[] = ["tsne", "pca", "umap"];
 
 /** `featurelens assemble`: the parts of sharded predict/extract workers, checked and put together as one run. */
 export function registerAssemble(program: Command): void {
@@ -45,7 +43,7 @@ export function registerAssemble(program: Command): void {
     const bars = progressByLabel();
     const result = await assembleRun({
       ...(opts.workspace ? { workspace: opts.workspace } : {}), out: opts.out, model: opts.model, data: opts.data, load: loadOptionsOf(opts),
-      predictions: opts.predictions, ...(opts.features ? { features: opts.features } : {}), maps: parseMaps(opts.maps), preprocess: preprocessOf(opts), seed: opts.seed,
+      predictions: opts.predictions, ...(opts.features ? { features: opts.features } : {}), maps: parseMapMethods(opts.maps), preprocess: preprocessOf(opts), seed: opts.seed,
       ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.force ? { force: true } : {}), argv: process.argv.slice(2),
       onStage: (s) => process.stderr.write(process.stderr.isTTY ? `featurelens: ${s}…\n` : ""),
       onProgress: bars.onProgress,
@@ -55,11 +53,4 @@ export function registerAssemble(program: Command): void {
     process.stdout.write(`assembled ${predictions.length} predictions part${predictions.length === 1 ? "" : "s"}${features.length ? ` and ${features.length} features part${features.length === 1 ? "" : "s"}` : ""}\n`);
     process.stdout.write(formatAnalysis(result.run, result.domain, result.stages));
   });
-}
-
-function parseMaps(list: string[]): EmbedMethod[] {
-  if (list.length === 1 && list[0] === "none") return [];
-  const bad = list.filter((m) => !MAP_METHODS.includes(m as EmbedMethod));
-  if (bad.length) throw new UsageError(`--maps takes ${MAP_METHODS.join(", ")} or none, got '${bad.join(",")}'`);
-  return list as EmbedMethod[];
 }

@@ -113,7 +113,7 @@ describe("featurelens predict and extract", () => {
     writeNpy(join(dir, "y.npy"), { dtype: "int64", shape: [12], data: BigInt64Array.from({ length: 12 }, (_, i) => BigInt(i)) });
     const many = runCli(["predict", "--model", SEED, "--data", `npy:${join(dir, "x.npy")},${join(dir, "y.npy")}`, "--out", join(dir, "p.npy")]);
     expect(many.code).toBe(1);
-    expect(many.err).toMatch(/the dataset has 12 classes but the model has 10 outputs/);
+    expect(many.err).toMatch(/the dataset's 12 classes do not match the model's 10 .*: 10, 11 are not among them/);
   });
 });
 
