@@ -4,6 +4,7 @@ import { hostname, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { writeNpy } from "../data/npy.js";
+import { readModel, writeModel } from "../engine/onnx/io.js";
 import { plainLine } from "./progress.js";
 import { ROOT, runCli } from "./cli.testutil.js";
 
@@ -174,6 +175,21 @@ const CASES: Case[] = [
   { name: "dataset --grid at a folder", args: () => ["dataset", "--data", "sample:test", "--grid", join(dir, "folder.npy")], code: 1, err: /--grid .*folder\.npy is a folder/ },
   { name: "--out /proc/e.npy names the path", args: () => ["predict", "--model", SEED, "--data", "sample:test", "--limit", "5", "--out", "/proc/e.npy"], code: 1, err: /\/proc\/e\.npy/ },
   { name: "--only with one class names the flag", args: () => ["train", "--data", "sample:train", "--only", "3", "--arch", "seed-cnn", "--out", join(dir, "one")], code: 1, err: /--only/ },
+  {
+    name: "a model of opset 99 is one line, not onnxruntime's C++ signature",
+    setup: () => {
+      const m = readModel(SEED);
+      writeModel(join(dir, "opset99.onnx"), { ...m, opsetImports: m.opsetImports.map((o) => (o.domain === "" || o.domain === "ai.onnx" ? { ...o, version: 99 } : o)) });
+    },
+    args: () => ["predict", "--model", join(dir, "opset99.onnx"), "--data", "sample:test", "--limit", "5", "--out", join(dir, "p9.npy")], code: 1, err: /opset 99; onnxruntime [\d.]+ here supports up to \d+/,
+  },
+  { name: "--device cuda without a GPU is our one line, no onnxruntime log", args: () => ["predict", "--model", SEED, "--data", "sample:test", "--limit", "5", "--device", "cuda", "--out", join(dir, "p10.npy")], code: 1, err: /^featurelens: error: .*(CUDA|cuda)[^\n]*\n$/ },
+  { name: "--freeze beyond the layers names the flag", args: () => ["train", "--data", "sample:train", "--limit", "100", "--arch", join(trained, "model.onnx"), "--freeze", "9", "--out", join(dir, "frozen")], code: 1, err: /--freeze 9: the model has \d+ layers with weights/ },
+  {
+    name: "two embeds into one --out at once: the second is refused, naming the first",
+    setup: () => writeFileSync(join(dir, "m10.npy.lock"), JSON.stringify({ pid: process.pid, host: hostname(), command: "embed", since: "now" })),
+    args: () => ["embed", "--in", join(dir, "feats.npy"), "--method", "pca", "--out", join(dir, "m10.npy")], code: 1, err: /m10\.npy is being written by `featurelens embed` \(process \d+/,
+  },
   {
     name: "--drop-invalid that drops every row says so",
     setup: () => npy("nan.npy", [5, 2], new Float32Array(10).fill(Number.NaN), "float32"),
