@@ -1,4 +1,4 @@
-import type { MapQuality } from "../analysis/embed/pipeline.js";
+import type { MapQuality } from "../analysis/node/pipeline.js";
 
 /** What `featurelens embed` made, for a terminal. */
 export function formatEmbedding(r: {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { PcaModel } from "../analysis/embed/pca.js";
-import type { Embedded, EmbedMethod, MapQuality } from "../analysis/embed/pipeline.js";
+import type { Embedded, EmbedMethod, MapQuality } from "../analysis/node/pipeline.js";
 import { decodeMap, encodeMap } from "../analysis/embed/tsne/mapFile.js";
 import type { TsneMap } from "../analysis/embed/tsne/transform.js";
 import { readNpy, writeNpy } from "../data/npy.js";

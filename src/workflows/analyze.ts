@@ -1,5 +1,5 @@
-import { embed, type EmbedMethod, mapQuality, placeInto, QUALITY_K } from "../analysis/embed/pipeline.js";
-import { knn, type KnnGraph } from "../analysis/neighbors/index.js";
+import { embed, type EmbedMethod, mapQuality, placeInto, QUALITY_K } from "../analysis/node/pipeline.js";
+import { knn, type KnnGraph } from "../analysis/node/neighbors.js";
 import { evaluate } from "../analysis/metrics/index.js";
 import type { Dataset } from "../data/dataset.js";
 import { sourceIndices } from "../data/dataset.js";

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { EmbedMethod } from "../analysis/embed/pipeline.js";
+import type { EmbedMethod } from "../analysis/node/pipeline.js";
 import { loadDataset, type LoadOptions } from "../data/load.js";
 import type { OpenedModel } from "../nn/infer.js";
 import { openModelFile, penultimateName, type PreprocessOverrides } from "../nn/open.js";

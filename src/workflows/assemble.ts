@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import type { EmbedMethod } from "../analysis/embed/pipeline.js";
+import type { EmbedMethod } from "../analysis/node/pipeline.js";
 import { type Dataset, sourceIndices } from "../data/dataset.js";
 import { loadDataset, type LoadOptions } from "../data/load.js";
 import { resolveLayer } from "../engine/onnx/surgery.js";

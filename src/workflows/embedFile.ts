@@ -2,7 +2,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { rowChecks } from "../analysis/embed/checks.js";
 import type { PcaModel } from "../analysis/embed/pca.js";
-import { embed, type Embedded, EMBED_DEFAULTS, type EmbedMethod, mapQuality, type MapQuality, placeInto } from "../analysis/embed/pipeline.js";
+import { embed, type Embedded, EMBED_DEFAULTS, type EmbedMethod, mapQuality, type MapQuality, placeInto } from "../analysis/node/pipeline.js";
 import { decodeMap, encodeMap } from "../analysis/embed/tsne/mapFile.js";
 import type { TsneProgress } from "../analysis/embed/tsne/optimize.js";
 import type { Metric } from "../analysis/neighbors/types.js";

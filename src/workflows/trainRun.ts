@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { EmbedMethod } from "../analysis/embed/pipeline.js";
+import type { EmbedMethod } from "../analysis/node/pipeline.js";
 import type { Dataset } from "../data/dataset.js";
 import { datasetHash } from "../data/hash.js";
 import { loadDataset, type LoadOptions } from "../data/load.js";

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DataError, UsageError } from "../../util/errors.js";
 import { decodePoints, expectClose, loadFixture, randomPoints } from "./embed.testutil.js";
 import { chooseMethod, fitPca, pca, transformPca } from "./pca.js";
-import { pcaThreaded } from "./pcaThreads.js";
+import { pcaThreaded } from "../node/pcaThreads.js";
 
 // scripts/make-embed-fixtures.py: scikit-learn 1.2 PCA on float32 data (seen as float64 by both).
 // Tolerance 1e-6 relative: both sides compute in float64; the covariance route squares the

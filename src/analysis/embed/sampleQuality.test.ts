@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readNpy } from "../../data/npy.js";
 import { exactKnn } from "../neighbors/exact.js";
-import { embed } from "./pipeline.js";
+import { embed } from "../node/pipeline.js";
 import { knnAccuracy } from "./quality.js";
 
 // scripts/make-sample-quality-fixtures.{ts,py}: the demo's seed CNN, penultimate features of the

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { EMBED_DEFAULTS, type EmbedMethod } from "../../analysis/embed/pipeline.js";
+import { EMBED_DEFAULTS, type EmbedMethod } from "../../analysis/node/pipeline.js";
 import type { Metric } from "../../analysis/neighbors/types.js";
 import { formatEmbedding } from "../../report/embedText.js";
 import { embedFile } from "../../workflows/embedFile.js";

@@ -1,7 +1,7 @@
 /**
  * t-SNE, browser-safe, in composable stages as openTSNE: affinities → initialize → optimize, or
  * `tsne()` in one call, and `transform()` to place new points into a finished map. The threaded
- * Barnes–Hut gradient is Node-only: import it from "./parallel.js".
+ * Barnes–Hut gradient is Node-only: import it from "../../node/tsneParallel.js".
  */
 export type { Repulsion, RepulsionMethod, SparseAffinities } from "./types.js";
 export { affinities, conditionalAffinities, neighboursFor, symmetrize, type AffinityOptions, type ConditionalAffinities } from "./affinities.js";

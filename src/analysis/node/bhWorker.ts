@@ -4,9 +4,9 @@
  * Node-only.
  */
 import { parentPort } from "node:worker_threads";
-import { workAttraction, workRepulsion, type AttractionJob, type RepulsionJob, type SharedState } from "./parallelWork.js";
-import { createTreeBuilder } from "./tree.js";
-import type { SparseAffinities } from "./types.js";
+import { workAttraction, workRepulsion, type AttractionJob, type RepulsionJob, type SharedState } from "../embed/tsne/parallelWork.js";
+import { createTreeBuilder } from "../embed/tsne/tree.js";
+import type { SparseAffinities } from "../embed/tsne/types.js";
 
 export type WorkerRequest =
   | { kind: "state"; state: SharedState }

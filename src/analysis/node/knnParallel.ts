@@ -1,9 +1,9 @@
 import type { Worker } from "node:worker_threads";
 import { shareArray, startWorker } from "../../util/workers.js";
-import { allocate, makeJob } from "./exact.js";
-import { QUERY_TILE } from "./kernel.js";
-import type { KnnGraph, Metric, Points } from "./types.js";
-import type { WorkerInput, WorkerMessage } from "./worker.js";
+import { allocate, makeJob } from "../neighbors/exact.js";
+import { QUERY_TILE } from "../neighbors/kernel.js";
+import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
+import type { WorkerInput, WorkerMessage } from "./knnWorker.js";
 
 /**
  * Exact kNN split over worker threads: points, norms and outputs live on SharedArrayBuffers, and
@@ -32,7 +32,7 @@ export async function parallelKnn(reference: Points, queries: Points | null, k: 
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const input: WorkerInput = { job, rows, chunk: CHUNK, counter };
   const count = Math.max(1, Math.min(options.threads, Math.ceil(rows / CHUNK)));
-  const workers = Array.from({ length: count }, () => startWorker(import.meta.url, "worker", input));
+  const workers = Array.from({ length: count }, () => startWorker(import.meta.url, "knnWorker", input));
   try {
     await supervise(workers, rows, options);
   } finally {

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { shareArray, startWorker } from "../../util/workers.js";
 import type { Points } from "../neighbors/types.js";
-import { passShape, pca, pcaSteps, type Pass, type PcaModel, type PcaOptions } from "./pca.js";
+import { passShape, pca, pcaSteps, type Pass, type PcaModel, type PcaOptions } from "../embed/pca.js";
 import type { PassMessage } from "./pcaWorker.js";
 
 /** Below this many values (N·D) one thread beats starting workers (option `threadsAbove`). */

@@ -3,8 +3,8 @@
  * USearch native addon. Browser code imports the browser-safe parts directly: `exact.ts` (exact
  * search on one thread), `types.ts`, `recall.ts`.
  */
-export type { KnnGraph, Metric, Points } from "./types.js";
+export type { KnnGraph, Metric, Points } from "../neighbors/types.js";
 export { knn, knnQuery, KNN_DEFAULTS, type KnnMethod, type KnnOptions } from "./knn.js";
-export { exactKnn, exactKnnQuery, type ExactOptions } from "./exact.js";
+export { exactKnn, exactKnnQuery, type ExactOptions } from "../neighbors/exact.js";
 export { APPROX_DEFAULTS } from "./approx.js";
-export { recall } from "./recall.js";
+export { recall } from "../neighbors/recall.js";

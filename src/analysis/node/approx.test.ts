@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { exactKnn } from "./exact.js";
+import { exactKnn } from "../neighbors/exact.js";
 import { knn, knnQuery } from "./knn.js";
-import { clusteredPoints, randomPoints } from "./neighbors.testutil.js";
-import { recall } from "./recall.js";
-import type { Metric } from "./types.js";
+import { clusteredPoints, randomPoints } from "../neighbors/neighbors.testutil.js";
+import { recall } from "../neighbors/recall.js";
+import type { Metric } from "../neighbors/types.js";
 
 describe("knn approximate", () => {
   const points = clusteredPoints(2000, 16, 20, 9);

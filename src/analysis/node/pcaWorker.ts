@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { runPass, type Pass } from "./pca.js";
+import { runPass, type Pass } from "../embed/pca.js";
 import type { Points } from "../neighbors/types.js";
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { exactKnn } from "../../neighbors/exact.js";
-import { createParallelBarnesHut } from "./parallel.js";
-import { tsne } from "./tsne.js";
-import { blobs } from "./tsne.testutil.js";
+import { exactKnn } from "../neighbors/exact.js";
+import { createParallelBarnesHut } from "./tsneParallel.js";
+import { tsne } from "../embed/tsne/tsne.js";
+import { blobs } from "../embed/tsne/tsne.testutil.js";
 
 describe("createParallelBarnesHut({threads})", () => {
   it("createParallelBarnesHut() on 2 threads gives the map of one thread, bit for bit", async () => {

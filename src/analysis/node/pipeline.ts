@@ -1,17 +1,17 @@
-import { knn, knnQuery } from "../neighbors/index.js";
+import { knn, knnQuery } from "./neighbors.js";
 import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
-import { type PcaModel, transformPca } from "./pca.js";
+import { type PcaModel, transformPca } from "../embed/pca.js";
 import { pcaThreaded } from "./pcaThreads.js";
-import { knnAccuracy, knnPreservation, silhouette, trustworthiness } from "./quality.js";
-import { neighboursFor } from "./tsne/affinities.js";
-import { createFftRepulsion } from "./tsne/fft.js";
-import { createParallelFftRepulsion } from "./tsne/fftWorker.js";
-import { createParallelBarnesHut } from "./tsne/parallel.js";
-import { transform, TRANSFORM_DEFAULTS, type TsneMap } from "./tsne/transform.js";
-import { resolveMethod, tsne, TSNE_DEFAULTS } from "./tsne/tsne.js";
-import type { TsneProgress } from "./tsne/optimize.js";
+import { knnAccuracy, knnPreservation, silhouette, trustworthiness } from "../embed/quality.js";
+import { neighboursFor } from "../embed/tsne/affinities.js";
+import { createFftRepulsion } from "../embed/tsne/fft.js";
+import { createParallelFftRepulsion } from "./fftWorker.js";
+import { createParallelBarnesHut } from "./tsneParallel.js";
+import { transform, TRANSFORM_DEFAULTS, type TsneMap } from "../embed/tsne/transform.js";
+import { resolveMethod, tsne, TSNE_DEFAULTS } from "../embed/tsne/tsne.js";
+import type { TsneProgress } from "../embed/tsne/optimize.js";
 import { UsageError } from "../../util/errors.js";
-import { umap, UMAP_DEFAULTS } from "./umap.js";
+import { umap, UMAP_DEFAULTS } from "../embed/umap.js";
 
 /**
  * The feature-space map as `featurelens embed` makes it (Node-only: worker threads): PCA to

@@ -1,9 +1,9 @@
 import { Index, MetricKind, type BatchMatches } from "usearch";
 import { UsageError } from "../../util/errors.js";
 import { createRng, shuffleInPlace } from "../../util/rng.js";
-import { sortPairs } from "./heap.js";
-import { exactKnnQuery } from "./exact.js";
-import type { KnnGraph, Metric, Points } from "./types.js";
+import { sortPairs } from "../neighbors/heap.js";
+import { exactKnnQuery } from "../neighbors/exact.js";
+import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
 
 /**
  * Approximate kNN with an HNSW graph (Malkov & Yashunin 2018, "Efficient and robust approximate

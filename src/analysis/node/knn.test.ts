@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../util/errors.js";
-import { exactKnn, exactKnnQuery } from "./exact.js";
+import { exactKnn, exactKnnQuery } from "../neighbors/exact.js";
 import { knn } from "./knn.js";
-import { parallelKnn } from "./parallel.js";
-import { randomPoints } from "./neighbors.testutil.js";
+import { parallelKnn } from "./knnParallel.js";
+import { randomPoints } from "../neighbors/neighbors.testutil.js";
 
 describe("knn", () => {
   const points = randomPoints(1100, 16, 7);

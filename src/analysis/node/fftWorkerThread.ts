@@ -4,8 +4,8 @@
  * the attraction on P held in shared WebAssembly memory. Jobs run in the order posted. Node-only.
  */
 import { parentPort } from "node:worker_threads";
-import { attractionRunner, type AttractionMemory } from "./attractionKernel.js";
-import { createPairSolver, type PairSolver, type PointWeights } from "./fftPoints.js";
+import { attractionRunner, type AttractionMemory } from "../embed/tsne/attractionKernel.js";
+import { createPairSolver, type PairSolver, type PointWeights } from "../embed/tsne/fftPoints.js";
 
 /** One job: the shared map, weights and output potentials (n×2). */
 export interface FftWorkerJob {

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createFftRepulsion } from "./fft.js";
-import { clusteredMap, gaussianMap, relativeError, uniformMap } from "./fft.testutil.js";
+import { createFftRepulsion } from "../embed/tsne/fft.js";
+import { clusteredMap, gaussianMap, relativeError, uniformMap } from "../embed/tsne/fft.testutil.js";
 import { createParallelFftRepulsion } from "./fftWorker.js";
-import { affinities } from "./affinities.js";
-import { attraction } from "./gradient.js";
-import { blobs } from "./tsne.testutil.js";
-import { exactKnn } from "../../neighbors/exact.js";
+import { affinities } from "../embed/tsne/affinities.js";
+import { attraction } from "../embed/tsne/gradient.js";
+import { blobs } from "../embed/tsne/tsne.testutil.js";
+import { exactKnn } from "../neighbors/exact.js";
 
 describe("createParallelFftRepulsion", () => {
   const parallel = createParallelFftRepulsion();

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { knnRows, makeScratch, type KernelJob } from "./kernel.js";
+import { knnRows, makeScratch, type KernelJob } from "../neighbors/kernel.js";
 
 /**
  * Worker-thread entry for the threaded exact kNN (see parallel.ts). Takes blocks of query rows

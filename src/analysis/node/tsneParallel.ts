@@ -5,14 +5,14 @@
  * too. Results are identical to one thread's.
  */
 import { availableParallelism } from "node:os";
-import { shareArray, startWorker } from "../../../util/workers.js";
-import { UsageError } from "../../../util/errors.js";
-import { BARNES_HUT_DEFAULTS, checkTheta } from "./barnesHut.js";
+import { shareArray, startWorker } from "../../util/workers.js";
+import { UsageError } from "../../util/errors.js";
+import { BARNES_HUT_DEFAULTS, checkTheta } from "../embed/tsne/barnesHut.js";
 import type { WorkerRequest } from "./bhWorker.js";
-import type { AttractionMethod } from "./gradient.js";
-import { workAttraction, workRepulsion, type SharedState } from "./parallelWork.js";
-import { createTreeBuilder } from "./tree.js";
-import type { RepulsionMethod, SparseAffinities } from "./types.js";
+import type { AttractionMethod } from "../embed/tsne/gradient.js";
+import { workAttraction, workRepulsion, type SharedState } from "../embed/tsne/parallelWork.js";
+import { createTreeBuilder } from "../embed/tsne/tree.js";
+import type { RepulsionMethod, SparseAffinities } from "../embed/tsne/types.js";
 
 export interface ParallelOptions {
   /** Threads including the calling one (default: the machine's available parallelism). */

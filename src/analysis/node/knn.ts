@@ -1,10 +1,10 @@
 import { availableParallelism } from "node:os";
 import { UsageError } from "../../util/errors.js";
 import { approxKnn } from "./approx.js";
-import { checkQueryInput, exactKnn, exactKnnQuery } from "./exact.js";
-import { parallelKnn } from "./parallel.js";
-import type { KnnGraph, Metric, Points } from "./types.js";
-import { checkK, checkMetric, checkPoints } from "./validate.js";
+import { checkQueryInput, exactKnn, exactKnnQuery } from "../neighbors/exact.js";
+import { parallelKnn } from "./knnParallel.js";
+import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
+import { checkK, checkMetric, checkPoints } from "../neighbors/validate.js";
 
 /** How neighbours are found: exact brute force, an HNSW graph, or chosen by problem size. */
 export type KnnMethod = "auto" | "exact" | "approx";

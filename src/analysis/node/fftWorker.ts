@@ -5,12 +5,12 @@
  * of the rows of the attraction (2-D, the WebAssembly kernel on P in shared memory) while the main
  * thread does the other half.
  */
-import { startWorker } from "../../../util/workers.js";
-import { checkedForces, fftGridLayout, pointWeights, resolveFftRepulsionOptions, type FftRepulsionOptions } from "./fft.js";
-import { assembleRepulsion, createPairSolver, locatePoints, type PointWeights } from "./fftPoints.js";
-import { attraction as singleThreadAttraction, type AttractionMethod } from "./gradient.js";
-import { attractionRunner, attractionViews, loadAttraction, type AttractionMemory } from "./attractionKernel.js";
-import type { Repulsion, RepulsionMethod, SparseAffinities } from "./types.js";
+import { startWorker } from "../../util/workers.js";
+import { checkedForces, fftGridLayout, pointWeights, resolveFftRepulsionOptions, type FftRepulsionOptions } from "../embed/tsne/fft.js";
+import { assembleRepulsion, createPairSolver, locatePoints, type PointWeights } from "../embed/tsne/fftPoints.js";
+import { attraction as singleThreadAttraction, type AttractionMethod } from "../embed/tsne/gradient.js";
+import { attractionRunner, attractionViews, loadAttraction, type AttractionMemory } from "../embed/tsne/attractionKernel.js";
+import type { Repulsion, RepulsionMethod, SparseAffinities } from "../embed/tsne/types.js";
 import type { FftWorkerMessage } from "./fftWorkerThread.js";
 
 /**
