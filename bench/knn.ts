@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { readNpy } from "../src/data/npy.js";
-import { knn, recall, type KnnGraph, type Points } from "../src/analysis/neighbors/index.js";
+import { knn, recall, type KnnGraph, type Points } from "../src/analysis/node/neighbors.js";
 
 const THREADS = Number(process.argv[2] ?? 2);
 const REPEATS = Number(process.argv[3] ?? 3);

@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { fitPca, type PcaModel } from "../src/analysis/embed/pca.js";
-import { pcaThreaded } from "../src/analysis/embed/pcaThreads.js";
+import { pcaThreaded } from "../src/analysis/node/pcaThreads.js";
 import { loadDataset } from "../src/data/load.js";
 
 const COMPONENTS = Number(process.argv[2] ?? 50);

@@ -8,11 +8,11 @@
  *   node --import tsx bench/tsne-scaling.ts --memory 1000000   # kNN + affinities + 10 iterations only
  */
 import { resourceUsage } from "node:process";
-import { embed } from "../src/analysis/embed/pipeline.js";
-import { knn } from "../src/analysis/neighbors/index.js";
+import { embed } from "../src/analysis/node/pipeline.js";
+import { knn } from "../src/analysis/node/neighbors.js";
 import { affinities } from "../src/analysis/embed/tsne/affinities.js";
 import { tsne } from "../src/analysis/embed/tsne/tsne.js";
-import { createParallelFftRepulsion } from "../src/analysis/embed/tsne/fftWorker.js";
+import { createParallelFftRepulsion } from "../src/analysis/node/fftWorker.js";
 import type { Points } from "../src/analysis/neighbors/types.js";
 import { createRng } from "../src/util/rng.js";
 

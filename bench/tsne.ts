@@ -16,8 +16,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readNpy } from "../src/data/npy.js";
-import { embed, mapQuality } from "../src/analysis/embed/pipeline.js";
-import { knn } from "../src/analysis/neighbors/index.js";
+import { embed, mapQuality } from "../src/analysis/node/pipeline.js";
+import { knn } from "../src/analysis/node/neighbors.js";
 import { CACHE, fmnistPca50 } from "./fmnist.js";
 
 const N = Number(process.argv[2] ?? 10000);

@@ -13,8 +13,8 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { UMAP } from "umap-js";
 import { readNpy } from "../src/data/npy.js";
-import { embed, mapQuality } from "../src/analysis/embed/pipeline.js";
-import { knn } from "../src/analysis/neighbors/index.js";
+import { embed, mapQuality } from "../src/analysis/node/pipeline.js";
+import { knn } from "../src/analysis/node/neighbors.js";
 import { CACHE, fmnistPca50 } from "./fmnist.js";
 import { createRng } from "../src/util/rng.js";
 

@@ -39,7 +39,7 @@ export interface DataRecord {
 export interface ArtifactRecord {
   /** Path relative to the run folder, with forward slashes. */
   file: string;
-  kind: "model" | "history" | "predictions" | "features" | "map" | "evaluation" | "inspect" | "report" | "checkpoint" | "other";
+  kind: "model" | "history" | "predictions" | "features" | "map" | "evaluation" | "inspect" | "report" | "checkpoint" | "diagnose" | "label-issues" | "shift" | "compare" | "gradcam" | "other";
   /** The command that wrote it. */
   made_by: string;
   created: string;
