@@ -4,7 +4,7 @@ import { formatAnalysis } from "../../report/runText.js";
 import { analyzeRun } from "../../workflows/analyzeRun.js";
 import { addDataOptions, type DataCliOptions, loadOptionsOf } from "../data.js";
 import { addPreprocessOptions, type PreprocessCliOptions, preprocessOf } from "../model.js";
-import { listOption, positiveInt } from "../options.js";
+import { listOption, positiveInt, threadsOption } from "../options.js";
 import { progressByLabel } from "../progress.js";
 import { addWorkspaceOption } from "../workspace.js";
 
@@ -34,7 +34,7 @@ export function registerAnalyze(program: Command): void {
     .option("--layers <list>", "layers whose features to keep: penultimate, logits, input, names or indices", listOption, ["penultimate"])
     .option("--maps <list>", `maps of the penultimate features: ${MAP_METHODS.join(", ")} or none`, listOption, ["tsne", "pca"])
     .option("--batch <n>", "images per run of the model", positiveInt("--batch"))
-    .option("--threads <n>", "CPU threads (default: all cores)", positiveInt("--threads"))
+    .option("--threads <n>", "CPU threads (default: all cores)", threadsOption)
     .option("--force", "write into a folder that holds other files")
     .addHelpText(
       "after",

@@ -4,7 +4,7 @@ import { formatAnalysis } from "../../report/runText.js";
 import { assembleRun } from "../../workflows/assemble.js";
 import { addDataOptions, type DataCliOptions, loadOptionsOf } from "../data.js";
 import { addPreprocessOptions, type PreprocessCliOptions, preprocessOf } from "../model.js";
-import { listOption, positiveInt } from "../options.js";
+import { listOption, positiveInt, threadsOption } from "../options.js";
 import { progressByLabel } from "../progress.js";
 import { addWorkspaceOption } from "../workspace.js";
 
@@ -30,7 +30,7 @@ export function registerAssemble(program: Command): void {
     .option("--features <glob...>", "features parts of one layer: files or a quoted glob ('parts/f-*.parquet'); without them, no maps")
     .requiredOption("--out <run>", "the run to write: an id in the workspace (runs/<id>) or a folder")
     .option("--maps <list>", `maps of the penultimate features: ${MAP_METHODS.join(", ")} or none`, listOption, ["tsne", "pca"])
-    .option("--threads <n>", "CPU threads (default: all cores)", positiveInt("--threads"))
+    .option("--threads <n>", "CPU threads (default: all cores)", threadsOption)
     .option("--force", "write into a folder that holds other files")
     .addHelpText(
       "after",
