@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { shiftWords } from "./shiftWords.js";
+
+const classes = ["T-shirt/top", "Trouser", "Pullover", "Bag"];
+
+describe("shiftWords", () => {
+  it("shiftWords says the features moved, what accuracy did, and which classes move toward which", () => {
+    const w = shiftWords({
+      classes, base: "fashion-mnist:test", domain: "inverted",
+      overall: { mmd2: 0.4123, pValue: 1 / 201, permutations: 200 }, accuracy: { base: 0.85, domain: 0.4 },
+      perClass: [
+        { class: 0, pHolm: 0.02, relative: 0.5, nearest: 0 },
+        { class: 1, pHolm: 0.004, relative: 2.5, nearest: 3 },
+        { class: 2, pHolm: 0.004, relative: 1.5, nearest: 3 },
+        { class: 3, pHolm: 0.004, relative: 0.8, nearest: 3 },
+      ],
+    });
+    expect(w.significant).toBe(true);
+    expect(w.text).toBe(
+      "The features moved: MMD² = 0.412 between fashion-mnist:test and inverted (p = 0.005, the smallest 200 permutations can give). Accuracy fell from 85.0% to 40.0%. Trouser and Pullover move toward Bag; 2 classes stay nearest their own centroid.",
+    );
+    expect(w.details).toEqual([
+      "3 of 4 classes shifted significantly (per-class MMD, Holm-adjusted p < 0.01).",
+      "Moved most: Trouser (2.50× its spread), Pullover (1.50× its spread) and Bag (0.80× its spread); least: T-shirt/top (0.50×).",
+    ]);
+  });
+
+  it("shiftWords with a large p-value says no shift is detected", () => {
+    const w = shiftWords({ classes, base: "a", domain: "b", overall: { mmd2: -0.0001, pValue: 0.43, permutations: 200 }, accuracy: { base: 0.85, domain: 0.85 }, perClass: [] });
+    expect(w.significant).toBe(false);
+    expect(w.text).toBe("No shift in the features is detected: MMD² = -0.0001 (p = 0.43, not below 0.01). Accuracy stays at 85.0%.");
+  });
+});
