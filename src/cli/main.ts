@@ -4,6 +4,7 @@ import sharp from "sharp";
 import { isUserError } from "../util/errors.js";
 import { registerAnalyze } from "./commands/analyze.js";
 import { registerAssemble } from "./commands/assemble.js";
+import { registerCompare } from "./commands/compare.js";
 import { registerDataset } from "./commands/dataset.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEmbed } from "./commands/embed.js";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerPlot(program);
   registerReport(program);
+  registerCompare(program);
   return program;
 }
 

@@ -139,3 +139,19 @@ describe("writeFeatureMaps", () => {
     expect(r.width).toBeGreaterThanOrEqual(4 * 64);
   });
 });
+
+describe("renderFeatureMaps({ range })", () => {
+  it("renderFeatureMaps({ range }) draws every map on the fixed range: a map of half the range's top is mid-colour, not the top colour", () => {
+    const half = new Float32Array(4 * 4).fill(5);
+    half[0] = 0;
+    const own = renderFeatureMaps({ maps: half, channels: 1, height: 4, width: 4, title: "x", colormap: "gray" });
+    const fixed = renderFeatureMaps({ maps: half, channels: 1, height: 4, width: 4, title: "x", colormap: "gray", range: { min: 0, max: 10 } });
+    // a pixel inside the map (not pixel 0, which is 0): its own range makes it white, the fixed one mid-grey
+    const at = (r: { data: Uint8Array; width: number }, x: number, y: number) => r.data[(y * r.width + x) * 3];
+    const y = FEATURE_MAPS_DEFAULTS.minCellPixels; // well inside the first cell, below the title
+    const x = 8 + FEATURE_MAPS_DEFAULTS.minCellPixels - 4;
+    expect(at(own, x, y)).toBe(255);
+    expect(Math.abs(at(fixed, x, y) - 128)).toBeLessThanOrEqual(1);
+    expect(() => renderFeatureMaps({ maps: half, channels: 1, height: 4, width: 4, title: "x", range: { min: 1, max: 0 } })).toThrow(/range must be finite numbers with max >= min/);
+  });
+});

@@ -21,6 +21,12 @@ export interface FeatureMapsOptions {
    * all channels, so maps can be compared with each other.
    */
   normalize?: "per-channel" | "layer";
+  /**
+   * One fixed colour range for every map, overriding `normalize`: values at or below `min` get the
+   * lowest colour, at or above `max` the highest — so two models' maps drawn with the same range
+   * can be compared (which one's are darker).
+   */
+  range?: { min: number; max: number };
 }
 
 export const FEATURE_MAPS_DEFAULTS = {
@@ -45,7 +51,7 @@ const COLOR_BAR = { width: 128, height: 10 } as const;
  */
 export function renderFeatureMaps(options: FeatureMapsOptions): Raster {
   const d = FEATURE_MAPS_DEFAULTS;
-  const o: Required<FeatureMapsOptions> = {
+  const o: Required<Omit<FeatureMapsOptions, "range">> & Pick<FeatureMapsOptions, "range"> = {
     ...options,
     maxChannels: options.maxChannels ?? d.maxChannels,
     columns: options.columns ?? d.columns,
@@ -56,11 +62,11 @@ export function renderFeatureMaps(options: FeatureMapsOptions): Raster {
   const { channels, height, width } = o;
   const shown = Math.min(channels, o.maxChannels);
   const ranges = channelRanges(o.maps, channels, height * width);
-  const layer = layerRange(ranges, channels);
+  const layer = o.range ?? layerRange(ranges, channels);
   const table = colormapTable(o.colormap);
   const cells: GridCell[] = [];
   for (let c = 0; c < shown; c++) {
-    const range = o.normalize === "layer" ? layer : { min: ranges[2 * c], max: ranges[2 * c + 1] };
+    const range = o.range || o.normalize === "layer" ? layer : { min: ranges[2 * c], max: ranges[2 * c + 1] };
     const image = colorize(o.maps.subarray(c * height * width, (c + 1) * height * width), range, table);
     cells.push({ image, caption: caption(c, ranges[2 * c], ranges[2 * c + 1]) });
   }
@@ -75,7 +81,7 @@ export async function writeFeatureMaps(path: string, options: FeatureMapsOptions
   await writePng(path, renderFeatureMaps(options));
 }
 
-function checkOptions(o: Required<FeatureMapsOptions>): void {
+function checkOptions(o: Required<Omit<FeatureMapsOptions, "range">> & Pick<FeatureMapsOptions, "range">): void {
   const problems: string[] = [];
   if (!(o.maps instanceof Float32Array)) throw new TypeError(`maps must be a Float32Array, got ${typeof o.maps}`);
   for (const key of ["channels", "height", "width", "maxChannels", "columns"] as const) {
@@ -86,6 +92,7 @@ function checkOptions(o: Required<FeatureMapsOptions>): void {
   }
   if (o.colormap !== "viridis" && o.colormap !== "gray") problems.push(`colormap must be "viridis" or "gray", got ${JSON.stringify(o.colormap)}`);
   if (o.normalize !== "per-channel" && o.normalize !== "layer") problems.push(`normalize must be "per-channel" or "layer", got ${JSON.stringify(o.normalize)}`);
+  if (o.range && !(Number.isFinite(o.range.min) && Number.isFinite(o.range.max) && o.range.max >= o.range.min)) problems.push(`range must be finite numbers with max >= min, got ${JSON.stringify(o.range)}`);
   if (problems.length > 0) throw new RangeError(problems.join("; "));
 }
 
@@ -140,10 +147,10 @@ function caption(c: number, min: number, max: number): string {
   return min === max ? `#${c} all ${short(max)}` : `#${c} max ${short(max)}`;
 }
 
-function footerLines(o: Required<FeatureMapsOptions>, shown: number, layer: { min: number; max: number }): { low: string; high: string; notes: string[] } {
-  const notes = [o.normalize === "layer" ? "one colour scale for all maps" : "each map scaled to its own range"];
+function footerLines(o: Required<Omit<FeatureMapsOptions, "range">> & Pick<FeatureMapsOptions, "range">, shown: number, layer: { min: number; max: number }): { low: string; high: string; notes: string[] } {
+  const notes = [o.range ? "a fixed colour scale (shared with the maps it is compared with)" : o.normalize === "layer" ? "one colour scale for all maps" : "each map scaled to its own range"];
   if (shown < o.channels) notes.push(`channels 0-${shown - 1} of ${o.channels}`);
-  return o.normalize === "layer" ? { low: short(layer.min), high: short(layer.max), notes } : { low: "min", high: "max", notes };
+  return o.range || o.normalize === "layer" ? { low: short(layer.min), high: short(layer.max), notes } : { low: "min", high: "max", notes };
 }
 
 /** The grid with a colour bar ("min ▮▮▮ max") and notes under it. */

@@ -8,6 +8,8 @@ import { UsageError } from "../util/errors.js";
 import { FEATURELENS_VERSION } from "../util/version.js";
 import type { OpenedModel } from "../nn/infer.js";
 import { openRunModel } from "./analyzeRun.js";
+import { sameSourceSubsets } from "./compareAlign.js";
+import { layerRowsOf, readComparisonView } from "./compareReport.js";
 import { checkSameImages, compareLayers } from "./reportCompare.js";
 import { attempt, readRunView } from "./reportInput.js";
 
@@ -46,7 +48,7 @@ export async function reportRun(o: ReportRunOptions): Promise<ReportRunResult> {
   const runA = Run.read(findRun(ws, o.run, "--run"));
   const runB = o.compare ? Run.read(findRun(ws, o.compare, "--compare")) : null;
   if (runB && runB.dir === runA.dir) throw new UsageError(`--compare ${o.compare} is the same run as --run ${o.run}; compare two runs`);
-  if (runB) checkSameImages(runA, runB);
+  if (runB && !sameSourceSubsets(runA, runB)) checkSameImages(runA, runB);
   o.onStage?.(`reading run ${runA.id}`);
   const modelA = await attempt(() => openRunModel(runA));
   const a = await readRunView(runA, { model: modelA });
@@ -55,8 +57,10 @@ export async function reportRun(o: ReportRunOptions): Promise<ReportRunResult> {
     o.onStage?.(`reading run ${runB.id}`);
     const modelB = await attempt(() => openRunModel(runB));
     const b = await readRunView(runB, { model: modelB, inspect: false });
-    o.onStage?.("activation statistics of both models");
-    compare = { b, layers: await bothLayers(modelA, modelB, a.images) };
+    o.onStage?.("comparing the two models (featurelens compare)");
+    const deep = await attempt(() => readComparisonView(runA, runB, modelA, modelB, o.onStage));
+    const fromDeep = "value" in deep ? layerRowsOf(deep.value.comparison) : null;
+    compare = { b, layers: fromDeep ? { value: fromDeep } : await bothLayers(modelA, modelB, a.images), deep };
   }
   const html = await buildReportHtml({ run: a, ...(compare ? { compare } : {}), generated: new Date().toISOString(), version: FEATURELENS_VERSION }, o.onStage);
   writeFileAtomic(o.out, html);

@@ -1,11 +1,14 @@
 import { confidenceCompareSpec, layerStatsSpec, perClassDeltaSpec } from "../charts/compare.js";
+import { deepCompareHtml } from "./compareDeep.js";
 import { chart, esc, figure, int, note, num, pct, points, table } from "./html.js";
 import type { CompareView, EvaluationView, RunView, Section } from "./types.js";
 
 /**
  * "How does it compare with RUN2?": two models on the same images side by side — the headline
  * numbers, per-class differences, both confidence distributions and per-layer activation
- * statistics (mean, share of zeros), as the feature-extraction article's 50K vs 10K comparison.
+ * statistics (mean, share of zeros), as the feature-extraction article's 50K vs 10K comparison;
+ * then what `featurelens compare` adds (compareDeep.ts): agreement, ROC, confusions, histograms,
+ * CKA and one image's maps on a shared scale.
  */
 
 /** How a run was trained, in a few words: "seed-cnn, 2 epochs on sample:train (limit 1000)". */
@@ -80,5 +83,6 @@ export async function compareSection(a: RunView, c: CompareView): Promise<Sectio
   } else {
     parts.push(note(`no per-layer statistics: ${c.layers.missing}`));
   }
+  parts.push(await deepCompareHtml(c, id));
   return { id, title, html: parts.join("") };
 }

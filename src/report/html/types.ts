@@ -4,6 +4,7 @@ import type { Inspection } from "../../nn/inspect.js";
 import type { HistoryPoint } from "../charts/history.js";
 import type { PredictionsTable } from "../../store/predictionsSchema.js";
 import type { RunRecord, Scope } from "../../store/runRecord.js";
+import type { ComparisonView } from "./compareView.js";
 
 /**
  * What the HTML report is built from: a run (and optionally a second one) read into memory, each
@@ -54,6 +55,8 @@ export interface DomainView {
 export interface RunView {
   id: string;
   record: RunRecord;
+  /** The run folder, for sections that read their own artifacts (label-issues/). */
+  dir?: string;
   /** The model as titles name it: its architecture, or its file. */
   model: string;
   predictions: Loaded<PredictionsTable>;
@@ -81,6 +84,8 @@ export interface CompareView {
   b: RunView;
   /** Per-layer statistics over `images` images of the run's data. */
   layers: Loaded<{ rows: LayerStatsRow[]; images: number }>;
+  /** What `featurelens compare` finds (agreement, ROC, confusions, histograms, CKA, maps), when it could be read or computed. */
+  deep?: Loaded<ComparisonView>;
 }
 
 export interface ReportInput {
