@@ -11,6 +11,7 @@ import { alignRuns } from "./compareAlign.js";
 import { GramSession } from "./compareGram.js";
 import { compareRuns } from "./compareRuns.js";
 import { analyzedRun, tempWorkspace } from "./report.testutil.js";
+import { reportRun } from "./reportRun.js";
 
 // Run a: the seed CNN fixture on 120 test images (and 60 training images as the domain
 // sample-train); b: the mini ResNet-18 fixture on the same images and domain; d: the seed CNN
@@ -74,6 +75,19 @@ describe("compareRuns", () => {
     await expect(compareRuns({ workspace: ws, a: "a", b: "b", domain: "nope" })).rejects.toThrow(/no domain 'nope'; its domains: sample-train/);
     await expect(compareRuns({ workspace: ws, a: "a", b: "a" })).rejects.toThrow(/same run/);
   });
+});
+
+describe("report --compare", () => {
+  it("reportRun({ run: a, compare: b }) draws the comparison stored in a (CKA, histograms, ROC, agreement) and Grad-CAM in 'What does each layer see?'", async () => {
+    await compareRuns({ workspace: ws, a: "a", b: "b", threads: 2 }); // the default sample: the report reuses it
+    const out = join(ws, "a-vs-b.html");
+    await reportRun({ workspace: ws, run: "a", compare: "b", out });
+    const html = readFileSync(out, "utf8");
+    for (const part of ["Where do they agree?", "McNemar", "linear CKA between the layers of both models", "activation histograms of both models", "ROC curves of both models", "From run a's compare/b/", "Grad-CAM weighs the maps of", "alt=\"saliency for "]) {
+      expect(html.includes(part), part).toBe(true);
+    }
+    expect(html).not.toMatch(/Missing:<\/strong> no (Grad-CAM|agreement|activations)/);
+  }, 120_000);
 });
 
 describe("GramSession", () => {

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { type Dataset, imageAt, sourceIndex } from "../data/dataset.js";
 import { gradCam, type GradCamMap } from "../nn/gradcam.js";
+import type { Loaded } from "../report/html/types.js";
 import type { OpenedModel } from "../nn/infer.js";
 import type { Inspection } from "../nn/inspect.js";
 import { writeGradCamPicture } from "../report/gradcamPicture.js";
@@ -54,4 +55,15 @@ export async function writeInspectGradCam(
 function describeImage(ds: Dataset, index: number, names: string[], inspection: Pick<Inspection, "label" | "predicted">, m: GradCamMap): string {
   const label = inspection.label >= 0 ? `true ${names[inspection.label]}, ` : "";
   return `image #${sourceIndex(ds, index)}: ${label}predicted ${names[inspection.predicted]}; logit of the class ${m.logit.toFixed(2)}`;
+}
+
+/** Grad-CAM of the predicted class of each of `rows` (the report's inspected images), or why there is none (a model without conv layers). */
+export async function gradCamsOf(opened: OpenedModel, ds: Dataset, rows: number[]): Promise<Loaded<{ layer: string; why: string; map: GradCamMap }>[]> {
+  if (rows.length === 0) return [];
+  try {
+    const r = await gradCam(opened, ds, { threads: 1 }, rows);
+    return r.maps.map((map) => ({ value: { layer: r.layer.name, why: r.layer.why, map } }));
+  } catch (err) {
+    return rows.map(() => ({ missing: `no Grad-CAM: ${(err as Error).message}` }));
+  }
 }

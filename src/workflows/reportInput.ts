@@ -6,6 +6,7 @@ import { loadDataset } from "../data/load.js";
 import { alignLabels } from "../nn/classes.js";
 import type { OpenedModel } from "../nn/infer.js";
 import { inspectImage } from "../nn/inspect.js";
+import { gradCamsOf } from "./inspectGradCam.js";
 import type { HistoryPoint } from "../report/charts/history.js";
 import type { DomainView, EvaluationView, InspectedView, Loaded, MapView, RunView } from "../report/html/types.js";
 import { readMap } from "../store/maps.js";
@@ -127,8 +128,10 @@ async function readInspected(opened: Loaded<OpenedModel>, images: Loaded<Dataset
   if (p.value.n !== ds.n) return { missing: `the predictions have ${p.value.n} rows for ${ds.n} images` };
   return attempt(async () => {
     const out: InspectedView[] = [];
-    for (const { index, why } of pickImages(p.value, classes)) {
-      out.push({ why, inspection: { ...(await inspectImage(opened.value, ds, index, { threads: 1 })), index: p.value.index[index] }, pixels: imageAt(ds, index) });
+    const picked = pickImages(p.value, classes);
+    const cams = await gradCamsOf(opened.value, ds, picked.map((x) => x.index));
+    for (const [j, { index, why }] of picked.entries()) {
+      out.push({ why, inspection: { ...(await inspectImage(opened.value, ds, index, { threads: 1 })), index: p.value.index[index] }, pixels: imageAt(ds, index), gradcam: cams[j] });
     }
     return out;
   });

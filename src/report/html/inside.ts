@@ -5,6 +5,7 @@ import { histogramSpec } from "../charts/histogram.js";
 import { renderFeatureMaps } from "../featureMaps.js";
 import { encodePng } from "../raster.js";
 import { chart, esc, figure, note, pct, pngImg } from "./html.js";
+import { gradCamFigures } from "./insideGradcam.js";
 import { imagePng } from "./thumbs.js";
 import type { InspectedView, RunView, Section } from "./types.js";
 
@@ -64,6 +65,7 @@ async function imagePanel(run: RunView, v: InspectedView, j: number): Promise<st
   return [
     `<p class="lead">${esc(v.why)}</p>`,
     `<div class="figures">${picture}${figure(await chart(softmax, `softmax output for image #${r.index}`, `inside-${j}-softmax`))}</div>`,
+    await gradCamFigures(run, v),
     `<p class="explain">${layers.length} of its ${r.layers.length} layers, from the first to the last: what each one makes of the image (feature maps) and how its values spread (histogram; the red line counts the values that are exactly 0).</p>`,
     ...rows,
   ].join("");

@@ -1,5 +1,6 @@
 import type { MetricsCurves, MetricsReport, SampleMetrics } from "../../analysis/metrics/index.js";
 import type { Dataset } from "../../data/dataset.js";
+import type { GradCamMap } from "../../nn/gradcam.js";
 import type { Inspection } from "../../nn/inspect.js";
 import type { HistoryPoint } from "../charts/history.js";
 import type { PredictionsTable } from "../../store/predictionsSchema.js";
@@ -41,6 +42,8 @@ export interface InspectedView {
   inspection: Inspection;
   /** The image's pixels as the dataset holds them. */
   pixels: Uint8Array;
+  /** Grad-CAM and saliency of its predicted class at the last conv layer (nn/gradcam.ts), or why there are none. */
+  gradcam?: Loaded<{ layer: string; why: string; map: GradCamMap }>;
 }
 
 /** A domain of the run: another dataset seen through the same model. */
