@@ -178,7 +178,7 @@ export interface ShiftJson {
   accuracy: { run: number | null; domain: number | null };
   mmd2: number;
   p_value: number;
-  mmd: { bandwidth: number; permutations: number; seed: number; m: number; n: number; null_mean: number; null_sd: number };
+  mmd: { bandwidth: number; permutations: number; seed: number; m: number; n: number; null_mean: number; null_sd: number; per_class_permutations: number; per_class_max_points: number };
   per_class: ShiftClassJson[];
   skipped: { index: number; class: string; n_run: number; n_domain: number }[];
   confusion: { run: number[][]; domain: number[][] };

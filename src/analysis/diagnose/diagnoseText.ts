@@ -13,11 +13,11 @@ export function pc(v: number): string {
   return `${Math.abs(p) < 10 && p !== 0 ? p.toFixed(1) : p.toFixed(0)}%`;
 }
 
-/** A p-value as written in the summaries: "p = 0.005", "p < 0.001", "p = 0.43". */
+/** A p-value as written in the summaries: "p = 0.005", "p = 0.015", "p < 0.001", "p = 0.43". */
 export function pValue(p: number): string {
   if (!Number.isFinite(p)) return "p = n/a";
   if (p < 0.001) return "p < 0.001";
-  return `p = ${p < 0.01 ? p.toFixed(3) : p.toFixed(2)}`;
+  return `p = ${p < 0.1 ? p.toFixed(3) : p.toFixed(2)}`;
 }
 
 /** A number in three significant digits: "0.0123", "1.23", "123". */

@@ -109,19 +109,26 @@ export function layerWords(points: readonly LayerPoint[], scored: number): Layer
   const pen = points.find((p) => p.role === "penultimate");
   let jump = { at: -1, by: -Infinity };
   for (let i = 1; i < points.length; i++) if (points[i].accuracy - points[i - 1].accuracy > jump.by) jump = { at: i, by: points[i].accuracy - points[i - 1].accuracy };
-  const sentences: string[] = [];
-  sentences.push(`The classes separate from ${from.name} on (${pc(from.accuracy)} kNN accuracy; the best, ${best.name}, ${pc(best.accuracy)})`);
-  if (input) sentences.push(`in pixel space kNN gets ${pc(input.accuracy)}`);
   const beat = input && pen ? input.accuracy > pen.accuracy : null;
-  let text = `${sentences.join("; ")}.`;
+  const layersOnly = points.filter((p) => p.role !== "input");
+  const bestLayer = layersOnly.length ? layersOnly.reduce((a, b) => (b.accuracy > a.accuracy ? b : a)) : null;
+  let text: string;
+  if (best.role === "input" && bestLayer) {
+    text = `No layer separates the classes better than the pixels: kNN gets ${pc(best.accuracy)} in pixel space and at most ${pc(bestLayer.accuracy)} in a layer (${bestLayer.name}).`;
+  } else if (from.role === "input") {
+    text = `The pixels already separate the classes about as well as any layer: kNN gets ${pc(from.accuracy)} in pixel space, ${pc(best.accuracy)} at the best layer (${best.name}).`;
+  } else {
+    text = `The classes separate from ${from.name} on (${pc(from.accuracy)} kNN accuracy; the best, ${best.name}, ${pc(best.accuracy)})${input ? `; in pixel space kNN gets ${pc(input.accuracy)}` : ""}.`;
+  }
   if (input && pen) {
     const diff = pen.accuracy - input.accuracy;
     const sd = Math.sqrt(se(pen.accuracy) ** 2 + se(input.accuracy) ** 2);
+    const noise = Math.abs(diff) < 2 * sd ? ", within the noise of the held-out sample" : "";
     text += beat
-      ? ` Pixel-space neighbours beat the penultimate layer (${pc(input.accuracy)} against ${pc(pen.accuracy)}${Math.abs(diff) < 2 * sd ? ", within the noise of the held-out sample" : ""}): the network's features do not yet group the classes better than the raw images do.`
-      : ` The penultimate layer beats pixel-space neighbours by ${(100 * diff).toFixed(1)} points (${pc(pen.accuracy)} against ${pc(input.accuracy)}${Math.abs(diff) < 2 * sd ? ", within the noise of the held-out sample" : ""}).`;
+      ? ` Pixel-space neighbours beat the penultimate layer (${pc(input.accuracy)} against ${pc(pen.accuracy)}${noise}): the network's features do not group the classes better than the raw images do.`
+      : ` The penultimate layer beats pixel-space neighbours by ${(100 * diff).toFixed(1)} points (${pc(pen.accuracy)} against ${pc(input.accuracy)}${noise}).`;
   }
   const details = [`Largest rise: ${(100 * jump.by).toFixed(1)} points, from ${points[jump.at - 1]?.name ?? "-"} to ${points[jump.at]?.name ?? "-"}.`];
-  if (pen && best !== pen) details.push(`The best layer is ${best.name}, not the penultimate (${pc(pen.accuracy)}).`);
+  if (pen && bestLayer && bestLayer !== pen) details.push(`The best layer is ${bestLayer.name} (${pc(bestLayer.accuracy)}), not the penultimate (${pc(pen.accuracy)}).`);
   return { text, details: jump.at > 0 ? details : details.slice(1), how, pixelsBeatPenultimate: beat, separateFrom: from.name, best: best.name };
 }

@@ -17,12 +17,20 @@ describe("shiftWords", () => {
     });
     expect(w.significant).toBe(true);
     expect(w.text).toBe(
-      "The features moved: MMD² = 0.412 between fashion-mnist:test and inverted (p = 0.005, the smallest 200 permutations can give). Accuracy fell from 85.0% to 40.0%. Trouser and Pullover move toward Bag; 2 classes stay nearest their own centroid.",
+      "The features moved: MMD² = 0.412 between fashion-mnist:test and inverted (p = 0.005, the smallest 200 permutations can give). Accuracy fell from 85.0% to 40.0%. Trouser and Pullover move toward Bag; T-shirt/top and Bag stay nearest their own centroid.",
     );
     expect(w.details).toEqual([
       "3 of 4 classes shifted significantly (per-class MMD, Holm-adjusted p < 0.01).",
       "Moved most: Trouser (2.50× its spread), Pullover (1.50× its spread) and Bag (0.80× its spread); least: T-shirt/top (0.50×).",
     ]);
+  });
+
+  it("shiftWords names each class a group moves toward once, the groups apart", () => {
+    const w = shiftWords({
+      classes, base: "a", domain: "b", overall: { mmd2: 0.1, pValue: 0.001, permutations: 999 }, accuracy: { base: null, domain: null },
+      perClass: [{ class: 0, pHolm: 0.5, relative: 1, nearest: 3 }, { class: 1, pHolm: 0.5, relative: 1, nearest: 2 }, { class: 2, pHolm: 0.5, relative: 1, nearest: 3 }],
+    });
+    expect(w.text).toBe("The features moved: MMD² = 0.1 between a and b (p = 0.001, the smallest 999 permutations can give). T-shirt/top and Pullover move toward Bag; Trouser toward Pullover.");
   });
 
   it("shiftWords with a large p-value says no shift is detected", () => {

@@ -49,9 +49,10 @@ export function shiftWords(input: ShiftWordsInput): ShiftWords {
   const movers = input.perClass.filter((c) => c.nearest !== c.class && c.nearest >= 0);
   const byTarget = new Map<number, number[]>();
   for (const m of movers) byTarget.set(m.nearest, [...(byTarget.get(m.nearest) ?? []), m.class]);
-  const toward = [...byTarget.entries()].map(([t, from]) => `${listing(from.map(name))} ${from.length === 1 ? "moves" : "move"} toward ${name(t)}`);
+  // "Trouser and Dress move toward Bag; Sandal toward Sneaker": the verb once, groups apart by semicolons.
+  const toward = [...byTarget.entries()].map(([t, from], i) => `${listing(from.map(name))}${i === 0 ? (from.length === 1 ? " moves" : " move") : ""} toward ${name(t)}`);
   const stay = input.perClass.filter((c) => c.nearest === c.class);
-  if (toward.length) sentences.push(`${capitalise(listing(toward))}${stay.length ? `; ${stay.length === 1 ? `${name(stay[0].class)} stays` : `${stay.length} classes stay`} nearest ${stay.length === 1 ? "its" : "their"} own centroid` : ""}`);
+  if (toward.length) sentences.push(`${capitalise(toward.join("; "))}${stay.length ? `; ${stay.length === 1 ? `${name(stay[0].class)} stays` : `${listing(stay.map((c) => name(c.class)))} stay`} nearest ${stay.length === 1 ? "its" : "their"} own centroid` : ""}`);
   else if (stay.length) sentences.push(`Every class stays nearest its own centroid`);
   const details: string[] = [];
   const shifted = input.perClass.filter((c) => c.pHolm < alpha);

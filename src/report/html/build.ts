@@ -1,6 +1,7 @@
 import { accuracySection, type EvaluationCharts, evaluationCharts } from "./accuracy.js";
 import { compareSection } from "./compare.js";
 import { confusionSection } from "./confusion.js";
+import { diagnoseSection } from "./diagnose.js";
 import { calibrationSection, rankingSection } from "./curves.js";
 import { domainsSection } from "./domains.js";
 import { featureSpaceSection } from "./featureSpace.js";
@@ -8,6 +9,7 @@ import { note } from "./html.js";
 import { insideSection } from "./inside.js";
 import { renderPage } from "./page.js";
 import { samplesSection } from "./samples.js";
+import { shiftSection } from "./shift.js";
 import { summarySection } from "./summary.js";
 import { trainingSection } from "./training.js";
 import type { ReportInput, Section } from "./types.js";
@@ -27,10 +29,12 @@ export const REPORT_SECTIONS = [
   ["ranking", "How well does it rank each class?"],
   ["calibration", "Can its confidence be trusted?"],
   ["feature-space", "Which classes separate in feature space?"],
+  ["diagnose", "Which classes mix, and from which layer on do they separate?"],
   ["samples", "What do the images look like, and what does it call them?"],
   ["inside", "What does each layer see?"],
   ["training", "How did training go?"],
   ["domains", "How does it do on other data?"],
+  ["shift", "What did the domain shift do?"],
 ] as const;
 
 type SectionId = (typeof REPORT_SECTIONS)[number][0];
@@ -63,10 +67,12 @@ export async function buildReportHtml(input: ReportInput, onStage?: (s: string) 
     ["ranking", () => rankingSection(run, charts)],
     ["calibration", () => calibrationSection(run, charts)],
     ["feature-space", () => featureSpaceSection(run)],
+    ["diagnose", () => diagnoseSection(run)],
     ["samples", () => samplesSection(run)],
     ["inside", () => insideSection(run)],
     ["training", () => trainingSection(run)],
     ["domains", () => domainsSection(run)],
+    ["shift", () => shiftSection(run)],
   ];
   const sections: Section[] = [];
   for (const [id, build] of plan) {
