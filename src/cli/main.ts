@@ -22,6 +22,7 @@ import { registerShift } from "./commands/shift.js";
 import { registerTrain } from "./commands/train.js";
 import { registerRuns } from "./commands/runs.js";
 import { registerSamples } from "./commands/samples.js";
+import { registerServe } from "./commands/serve.js";
 import { registerTransfer } from "./commands/transfer.js";
 
 /** The `featurelens` program with every command registered. */
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerPlot(program);
   registerReport(program);
   registerCompare(program);
+  registerServe(program);
   return program;
 }
 

@@ -10,25 +10,25 @@ import { DataError } from "../util/errors.js";
  * maps is image i here. A run whose images cannot be found or have changed gets a DataError that
  * says which.
  */
-export async function loadRunImages(run: Run, domain?: string, options: { onProgress?: (label: string, done: number, total: number | undefined) => void } = {}): Promise<Dataset> {
+export async function loadRunImages(run: Run, domain?: string, options: { onProgress?: (label: string, done: number, total: number | undefined) => void; download?: boolean } = {}): Promise<Dataset> {
   const data = run.scope(domain).data;
   if (!data) throw new DataError(`${domain === undefined ? "the run" : `domain '${domain}'`} records no dataset`, run.dir);
   if (/\(validation split\)$/.test(data.spec)) return validationImages(run, data.spec, data.hash, options);
   const ds = await loadDataset(data.spec, {
     seed: data.seed, ...(data.limit !== null ? { limit: data.limit } : {}), ...(data.only !== null ? { only: data.only } : {}),
     ...(data.height && data.channels ? { size: { height: data.height, width: data.width }, channels: data.channels as 1 | 3 } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.download !== undefined ? { download: options.download } : {}),
   });
   checkHash(ds, data.hash, data.spec);
   return ds;
 }
 
 /** The validation split a training run held out, made again the same way. */
-async function validationImages(run: Run, spec: string, hash: string, options: { onProgress?: (label: string, done: number, total: number | undefined) => void }): Promise<Dataset> {
+async function validationImages(run: Run, spec: string, hash: string, options: { onProgress?: (label: string, done: number, total: number | undefined) => void; download?: boolean }): Promise<Dataset> {
   const { trainValSplit } = await import("../data/subset.js");
   const t = run.record.config.train as { data: string; limit: number | null; only: string | null; seed: number; val: number | string } | undefined;
   if (!t || typeof t.val !== "number") throw new DataError(`cannot make the images of '${spec}' again: the run records no validation fraction`, run.dir);
-  const all = await loadDataset(t.data, { seed: t.seed, ...(t.limit !== null ? { limit: t.limit } : {}), ...(t.only !== null ? { only: t.only } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const all = await loadDataset(t.data, { seed: t.seed, ...(t.limit !== null ? { limit: t.limit } : {}), ...(t.only !== null ? { only: t.only } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.download !== undefined ? { download: options.download } : {}) });
   const { val } = trainValSplit(all, { fraction: t.val, seed: t.seed });
   checkHash(val, hash, spec);
   return val;

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { serveUntilStopped, serveWorkspace } from "../../server/serveWorkspace.js";
 import { DEMO_DEFAULTS, runDemo } from "../../workflows/demo.js";
 import { progressByLabel } from "../progress.js";
 
@@ -13,7 +14,7 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("the whole tour on the embedded Fashion-MNIST sample (works offline): leaves a workspace with the run and its report")
     .option("--out <dir>", "the workspace to leave the results in", DEMO_DEFAULTS.out)
-    .option("--no-serve", "do not open the web app at the end")
+    .option("--no-serve", "end after the report (without it, the demo serves the web app when run at a terminal)")
     .addHelpText("after", "\nExample:\n  featurelens demo --out /tmp/tour --no-serve")
     .action(async (opts: DemoCliOptions) => {
       const bars = progressByLabel();
@@ -22,5 +23,10 @@ export function registerDemo(program: Command): void {
         `Done. The workspace is ${result.workspace}:\n  the run       ${result.run}\n  the report    ${result.report}\n` +
           `Next: featurelens runs --workspace ${result.workspace}; featurelens samples --run ${result.run} --wrong --top 20 --grid wrong.png\n`,
       );
+      // The web app only for a person at a terminal: in a script or CI the demo ends with its report.
+      if (!opts.serve || !process.stdout.isTTY) return;
+      const { server, appUrl } = await serveWorkspace({ workspace: result.workspace });
+      process.stdout.write(`\n7. The web app: the map, neighbours, images and layers of the run, at\n  ${appUrl}\nPress Ctrl-C to stop.\n`);
+      await serveUntilStopped(server);
     });
 }
