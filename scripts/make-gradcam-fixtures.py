@@ -80,9 +80,11 @@ def grad_cam(name, model, module_path, x, classes):
     return {"weights": weights, "cam": cam, "heatmap": heatmap, "saliency": saliency, "logits": z.detach()}
 
 
-# case name -> (model, module path in PyTorch, ONNX layer name, classes: "predicted" or a list)
+# case name -> (model, module path in PyTorch, ONNX layer name, classes: "predicted", "largest" or a list).
+# "largest": for each image the class whose Grad-CAM has the largest value, so that the map is not
+# all zero (the untrained seed CNN's predicted class gets an all-negative sum, which ReLU zeroes).
 CASES = {
-    "seed-cnn-relu6": ("seed-cnn", "relu6", "/relu6/Relu", "predicted"),
+    "seed-cnn-relu6": ("seed-cnn", "relu6", "/relu6/Relu", "largest"),
     "seed-cnn-conv3": ("seed-cnn", "conv3", "/conv3/Conv", [3, 0, 9, 5]),
     "mini-resnet18-layer1": ("mini-resnet18", "layer1", "/layer1/layer1.1/relu_1/Relu", [1, 2, 3, 4]),
     "mini-resnet18-layer2": ("mini-resnet18", "layer2", "/layer2/layer2.1/relu_1/Relu", "predicted"),
@@ -98,6 +100,9 @@ def main():
         if classes == "predicted":
             with torch.no_grad():
                 classes = logits_of(name, model, x).argmax(dim=1).tolist()
+        elif classes == "largest":
+            peaks = [grad_cam(name, model, path, x, [c] * x.shape[0])["cam"].flatten(1).max(dim=1).values for c in range(10)]
+            classes = torch.stack(peaks, dim=1).argmax(dim=1).tolist()
         r = grad_cam(name, model, path, x, classes)
         out = os.path.join(OUT, case)
         os.makedirs(out, exist_ok=True)

@@ -50,9 +50,10 @@ describe("gradCam against PyTorch (fixtures from scripts/make-gradcam-fixtures.p
       for (const key of ["weights", "cam", "heatmap", "saliency"] as const) {
         const want = readNpy(join(FIX, name, `${key}.npy`)).data as Float32Array;
         const got = concat(r.maps.map((m) => m[key]));
-        // the scale of each quantity: errors are measured against max(1, its largest value)
-        let scale = 1;
+        // errors relative to the quantity's largest magnitude (gradients of untrained models are small)
+        let scale = 0;
         for (const v of want) scale = Math.max(scale, Math.abs(v));
+        expect(scale, `${name} ${key} is not all zero`).toBeGreaterThan(0);
         expect(worstError(got, want) / scale, `${name} ${key}`).toBeLessThan(1e-4);
       }
     });
@@ -64,8 +65,6 @@ describe("gradCam against PyTorch (fixtures from scripts/make-gradcam-fixtures.p
     const r = await gradCam(opened, ds);
     expect(r.layer.name).toBe("/relu6/Relu");
     expect(r.layer.why).toMatch(/last convolution, \/conv6\/Conv, through \/relu6\/Relu/);
-    const want = readNpy(join(FIX, "seed-cnn-relu6", "classes.npy")).data as Int32Array;
-    expect(r.maps.map((m) => m.classIndex)).toEqual(Array.from(want));
     for (const m of r.maps) {
       expect(m.predicted).toBe(m.classIndex);
       expect(Math.max(...m.heatmap)).toBeLessThanOrEqual(1);
