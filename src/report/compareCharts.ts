@@ -10,9 +10,16 @@ import type { TopLevelSpec } from "./vega.js";
  * draws inline.
  */
 
-/** Layers both models have (by name), in A's order, with their histograms on shared bins. */
+/**
+ * Both models' histograms of each layer on shared bins, in A's order — when the two networks have
+ * the same layers (by name, in order): a layer of another architecture that happens to share a
+ * name ("/conv1/Conv") is not the same layer.
+ */
 export function histogramPairs(c: Comparison): LayerHistogramPair[] {
   if (!c.activations) return [];
+  const na = c.activations.a.map((l) => l.name);
+  const nb = c.activations.b.map((l) => l.name);
+  if (na.length !== nb.length || na.some((n, i) => n !== nb[i])) return [];
   const inB = new Map(c.activations.b.map((l) => [l.name, l]));
   return c.activations.a.flatMap((la) => {
     const lb = inB.get(la.name);

@@ -71,7 +71,7 @@ export interface ExampleRow {
 export function renderExampleRows(images: Pick<Dataset, "height" | "width" | "channels" | "images" | "n" | "name" | "classes" | "labels">, rows: ExampleRow[], title: string): Raster {
   const columns = Math.max(1, ...rows.map((r) => r.rows.length));
   const scale = Math.max(1, Math.ceil(72 / images.width));
-  const blank = new Uint8Array(images.height * images.width * images.channels).fill(255);
+  const blank = new Uint8Array(images.height * images.width * images.channels).fill(238);
   const cells = rows.flatMap((r) =>
     Array.from({ length: columns }, (_, j) => (j < r.rows.length ? { image: imageAt(images as Dataset, r.rows[j]), caption: r.captions[j], ...(r.color ? { captionColor: r.color } : {}) } : { image: blank, caption: j === 0 ? "(none)" : "" })),
   );

@@ -23,6 +23,7 @@ beforeAll(async () => {
   await analyzedRun(ws, "a", { model: "seed", limit: 120, domain: 60, map: false });
   await analyzedRun(ws, "b", { model: "resnet", limit: 120, domain: 60, map: false });
   await analyzedRun(ws, "d", { model: "resnet", limit: 200, map: false });
+  await analyzedRun(ws, "e", { model: "seed", limit: 120, map: false });
 }, 120_000);
 
 afterAll(() => rmSync(ws, { recursive: true, force: true }));
@@ -44,9 +45,10 @@ describe("compareRuns", () => {
     expect(r.neighbors.map((n) => n.run)).toEqual(["a", "b"]);
     expect(r.neighbors[0].queries[0].neighbors.length).toBe(6);
     const dir = join(ws, "runs", "a", "compare", "b");
-    for (const f of ["compare.json", "cka.png", "cka.svg", "histograms.png", "roc.png", "confusion-difference.png", "per-class.png", "confidence.png", "layers.png", "agreement.png", "neighbors-sample-train-a.png", "neighbors-sample-train-b.png"]) {
+    for (const f of ["compare.json", "cka.png", "cka.svg", "roc.png", "confusion-difference.png", "per-class.png", "confidence.png", "layers.png", "agreement.png", "neighbors-sample-train-a.png", "neighbors-sample-train-b.png"]) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }
+    expect(existsSync(join(dir, "histograms.png"))).toBe(false); // two architectures: no layer is the same layer
     const stored = JSON.parse(readFileSync(join(dir, "compare.json"), "utf8")) as Comparison;
     expect(stored.agreement.counts).toEqual(k);
     const meta = await sharp(join(dir, "cka.png")).metadata();
@@ -55,6 +57,18 @@ describe("compareRuns", () => {
     expect(rec.kind).toBe("compare");
     expect(rec.params).toMatchObject({ b: "b", images: 100, seed: 0, domain: "sample-train" });
     expect(formatComparison(c)).toMatch(/agreement: both right \d+, only a \d+, only b \d+, both wrong \d+/);
+  }, 120_000);
+
+  it("compareRuns(a, e) of one model analyzed twice: CKA 1 for every layer with itself, histograms overlaid and identical, full agreement", async () => {
+    const r = await compareRuns({ workspace: ws, a: "a", b: "e", images: 60, threads: 2 });
+    const act = r.comparison.activations!;
+    act.cka_a.forEach((name, i) => {
+      const v = act.cka[i * act.cka_b.length + act.cka_b.indexOf(name)];
+      if (v !== null && Number.isFinite(v)) expect(v).toBeCloseTo(1, 4);
+    });
+    expect(r.comparison.agreement.samePrediction).toBe(1);
+    expect(existsSync(join(ws, "runs", "a", "compare", "e", "histograms.png"))).toBe(true);
+    expect(r.files.some((f) => /maps-1-relu1-relu\.png$/.test(f))).toBe(true);
   }, 120_000);
 
   it("alignRuns(a, d) compares two --limit subsets of one source on the source indices both hold", async () => {
@@ -83,7 +97,7 @@ describe("report --compare", () => {
     const out = join(ws, "a-vs-b.html");
     await reportRun({ workspace: ws, run: "a", compare: "b", out });
     const html = readFileSync(out, "utf8");
-    for (const part of ["Where do they agree?", "McNemar", "linear CKA between the layers of both models", "activation histograms of both models", "ROC curves of both models", "From run a's compare/b/", "Grad-CAM weighs the maps of", "alt=\"saliency for "]) {
+    for (const part of ["Where do they agree?", "McNemar", "linear CKA between the layers of both models", "ROC curves of both models", "From run a's compare/b/", "Grad-CAM weighs the maps of", "alt=\"saliency for "]) {
       expect(html.includes(part), part).toBe(true);
     }
     expect(html).not.toMatch(/Missing:<\/strong> no (Grad-CAM|agreement|activations)/);
