@@ -102,7 +102,8 @@ export function renderGradCamPicture(o: GradCamPictureOptions): Raster {
   const m = o.map;
   // the map at the image's size: Grad-CAM smooth (bilinear), saliency crisp (nearest) and scaled to [0, 1] for display
   const heat = o.kind === "gradcam" ? clamp01(upsampleBilinear(m.heatmap, m.height, m.width, ph, pw)) : magnify(resizeTo(normalize(m.saliency), m.height, m.width, H, W), H, W, scale);
-  const notes = o.notes ?? [];
+  const flat = o.kind === "gradcam" ? !m.cam.some((v) => v > 0) : !m.saliency.some((v) => v > 0);
+  const notes = [...(o.notes ?? []), ...(flat ? [o.kind === "gradcam" ? "all 0: the weighted sum of the maps is negative everywhere (ReLU)" : "all 0: no pixel changes the logit"] : [])];
   const line = GLYPH.height + 2;
   const titleH = GLYPH.height * 2 + d.gap + notes.length * line;
   const captionH = line;
