@@ -57,7 +57,8 @@ describe("transfer sweep: seeds, task B's size, baseA and layer names", () => {
     const line = spec.layer.find((l) => l.mark?.type === "line")!;
     expect(line.encoding!.x!.axis!.labelExpr).toContain('"3":"k=3 (conv3)"');
     expect(spec.layer.some((l) => l.mark?.type === "rule")).toBe(true); // the error bars
-    expect(spec.layer.map((l) => l.data?.values[0]?.label).filter(Boolean)).toEqual(["baseB 90.0% ± 1.0", "baseA on task A 95.0% ± 1.0"]);
+    expect(spec.layer.map((l) => l.data?.values[0]?.label).filter(Boolean)).toEqual(["baseB", "baseA (on task A)"]);
+    expect(spec.title.subtitle).toContain("baseA on task A's test images: 95.0% ± 1.0");
     expect(spec.title.subtitle).toContain("mean ± 1 sd over 3 seeds");
     expect(transferSummaryTable({ cells: summarizeSweep([{ variant: "AnB", k: 3, accuracy: 0.85 }]), layers: ["a", "b", "/conv3/Conv"] })).toContain("| 3 (conv3) | 85.00% |");
   });

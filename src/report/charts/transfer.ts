@@ -61,10 +61,10 @@ export function transferSpec(options: TransferSpecOptions): TopLevelSpec {
     axis: { values: ks, labelExpr: `${JSON.stringify(names)}[datum.value] || ''`, labelAngle: ks.length > 4 ? -30 : 0, labelAlign: ks.length > 4 ? ("right" as const) : ("center" as const), grid: false },
   };
   const y = { field: "accuracy", type: "quantitative" as const, title: "accuracy on task B", scale: { zero: false }, axis: { format: ".0%" } };
-  const color = { field: "variant", type: "nominal" as const, title: null, sort: ORDER, scale: { domain: ORDER, range: colors } };
+  const color = { field: "variant", type: "nominal" as const, title: null, sort: ORDER, scale: { domain: ORDER, range: colors }, legend: { orient: "top" as const, direction: "horizontal" as const } };
   const refs = [
-    ...(base ? [{ label: `baseB ${withSd(base)}`, accuracy: base.accuracy, dash: [6, 4] }] : []),
-    ...(options.baseA ? [{ label: `baseA on task A ${withSd(options.baseA)}`, accuracy: options.baseA.accuracy, dash: [2, 3] }] : []),
+    ...(base ? [{ label: "baseB", accuracy: base.accuracy, dash: [6, 4] }] : []),
+    ...(options.baseA ? [{ label: "baseA (on task A)", accuracy: options.baseA.accuracy, dash: [2, 3] }] : []),
   ];
   const subtitle = [
     base ? `baseB (no transfer): ${withSd(base)}` : "",
@@ -81,7 +81,8 @@ export function transferSpec(options: TransferSpecOptions): TopLevelSpec {
         data: { values: [r] },
         layer: [
           { mark: { type: "rule" as const, strokeDash: r.dash, color: CHART_THEME.color.muted }, encoding: { y: { field: "accuracy", type: "quantitative" as const } } },
-          { mark: { type: "text" as const, align: "right" as const, baseline: "bottom" as const, dy: -2, x: "width" as const, color: CHART_THEME.color.muted, fontSize: 10 }, encoding: { y: { field: "accuracy", type: "quantitative" as const }, text: { field: "label" } } },
+          // outside the plot on the right, where no line runs (the numbers are in the subtitle)
+          { mark: { type: "text" as const, align: "left" as const, baseline: "middle" as const, dx: 4, x: "width" as const, color: CHART_THEME.color.muted, fontSize: 10 }, encoding: { y: { field: "accuracy", type: "quantitative" as const }, text: { field: "label" } } },
         ],
       })),
       ...(repeats > 1
@@ -92,7 +93,7 @@ export function transferSpec(options: TransferSpecOptions): TopLevelSpec {
         mark: { type: "line", point: { size: 50 } },
         encoding: {
           x, y, color,
-          strokeDash: { field: "variant", type: "nominal", title: null, sort: ORDER, scale: { domain: ORDER, range: [[1, 0], [4, 2], [1, 0], [4, 2]] } },
+          strokeDash: { field: "variant", type: "nominal", title: null, sort: ORDER, scale: { domain: ORDER, range: [[1, 0], [4, 2], [1, 0], [4, 2]] }, legend: { orient: "top", direction: "horizontal" } },
           tooltip: [{ field: "variant" }, { field: "k" }, { field: "accuracy", format: ".2%" }, { field: "sd", format: ".2%" }, { field: "n" }],
         },
       },
