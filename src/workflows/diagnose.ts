@@ -52,7 +52,7 @@ export interface DiagnoseResult {
 /**
  * Diagnoses the run (or domain) and stores the results.
  * @example (await diagnoseRun({ workspace: "featurelens-demo", run: "seed-cnn" })).separation.summary.text
- * // "Shirt mixes with Pullover, Coat and T-shirt/top; Bag, Ankle boot and Trouser separate well."
+ * // "Shirt mixes with Pullover, Coat and T-shirt/top; Pullover with Shirt and Coat; Coat with Shirt and Pullover; Bag, Ankle boot and Trouser separate well."
  */
 export async function diagnoseRun(o: DiagnoseOptions): Promise<DiagnoseResult> {
   const t0 = performance.now();

@@ -3,7 +3,7 @@ import { shiftWords } from "../analysis/diagnose/shiftWords.js";
 import type { Dataset } from "../data/dataset.js";
 import { datasetHash } from "../data/hash.js";
 import { loadDataset, type LoadOptions } from "../data/load.js";
-import { confusionPairSpec } from "../report/charts/confusionPair.js";
+import { type ConfusionPanel, confusionPairSpec } from "../report/charts/confusionPair.js";
 import { renderPng } from "../report/vega.js";
 import { readFeatures } from "../store/features.js";
 import { readPredictions } from "../store/predictions.js";
@@ -62,7 +62,38 @@ export interface ShiftResult {
 export async function shiftRun(o: ShiftOptions): Promise<ShiftResult> {
   const t0 = performance.now();
   const dir = findRun(openWorkspace(o.workspace), o.run);
-  const before = Run.read(dir);
+  const resized = await checkInput(Run.read(dir), o);
+  const added = await analyzeRun({
+    ...(o.workspace ? { workspace: o.workspace } : {}), run: o.run, data: o.data, ...(o.load ? { load: o.load } : {}), domain: o.domain ?? o.data,
+    ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.threads ? { threads: o.threads } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}),
+    argv: o.argv ?? [], ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+  });
+  const run = openRunForWrite(dir, { command: "shift", argv: o.argv ?? [] });
+  try {
+    const shift = await measure(run, added.domain!, resized, o);
+    const prefix = run.scopePrefix(shift.domain);
+    const scope = run.scope(shift.domain);
+    const params = { model: run.record.model?.sha256 ?? "", data: scope.data?.hash ?? "", base: run.record.data?.hash ?? "", seed: shift.mmd.seed, permutations: shift.mmd.permutations, max_points: o.maxPoints ?? SHIFT_DEFAULTS.maxPoints };
+    const panels: [ConfusionPanel, ConfusionPanel] = [
+      { name: `${shift.base_data} (the run's images)`, counts: shift.confusion.run.flat() },
+      { name: `${shift.domain} (${shortSpec(shift.data)})`, counts: shift.confusion.domain.flat() },
+    ];
+    writeFileAtomic(run.path(shift.chart!), await renderPng(confusionPairSpec({ classes: shift.classes, panels, title: `${run.id}: the same model on two datasets` }), { scale: 2 }));
+    run.recordArtifact(scope, { file: shift.chart!, kind: "shift", made_by: "shift", params });
+    shift.seconds = (performance.now() - t0) / 1000;
+    writeFileAtomic(run.path(`${prefix}shift.json`), json(shift));
+    run.recordArtifact(scope, { file: `${prefix}shift.json`, kind: "shift", made_by: "shift", params });
+    return { shift, files: [`${prefix}shift.json`, shift.chart!], seconds: shift.seconds };
+  } finally {
+    run.release();
+  }
+}
+
+/**
+ * What can be refused before the model runs: a run without features, a dataset of other classes,
+ * the run's own images again. Returns the size change, if any (said in a notice).
+ */
+async function checkInput(before: Run, o: ShiftOptions): Promise<ShiftJson["resized"]> {
   const own = before.record.data;
   if (!own || !before.record.features.penultimate) {
     throw new DataError(`run ${before.id} has no features of its own images to compare with; make them with featurelens analyze --model M --data SPEC --out ${before.id}`, before.dir);
@@ -74,60 +105,44 @@ export async function shiftRun(o: ShiftOptions): Promise<ShiftResult> {
   if (datasetHash(ds) === own.hash) throw new UsageError(`--data ${o.data} holds the same images as run ${before.id}'s own (${own.spec}); a shift compares another dataset, e.g. a changed copy made with featurelens dataset --data ${own.spec} --transform invert --out shifted.npy`);
   const resized = sizeChange(ds, own, opened.spec);
   if (resized) o.onNotice?.(`the images of ${o.data} are ${resized.from.join("×")} and the run's ${own.height}×${own.width}×${own.channels}: both are fed to the model at its input size ${resized.to.join("×")}, and the shift is measured on what the model sees`);
+  return resized;
+}
 
-  const added = await analyzeRun({
-    ...(o.workspace ? { workspace: o.workspace } : {}), run: o.run, data: o.data, ...(o.load ? { load: o.load } : {}), domain: o.domain ?? o.data,
-    ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.threads ? { threads: o.threads } : {}), ...(o.batchSize ? { batchSize: o.batchSize } : {}),
-    argv: o.argv ?? [], ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.onNotice ? { onNotice: o.onNotice } : {}),
+/** The shift of domain `slug` from the run's own images, as shift.json holds it (its time not yet set). */
+async function measure(run: Run, slug: string, resized: ShiftJson["resized"], o: ShiftOptions): Promise<ShiftJson> {
+  const scope = run.scope(slug);
+  const classes = run.record.classes;
+  const own = run.record.data!;
+  const fRun = readFeatures(run, run.record, "penultimate");
+  const fDom = readFeatures(run, scope, "penultimate");
+  if (fRun.d !== fDom.d) throw new DataError(`the run's features have ${fRun.d} values per image and the domain's ${fDom.d}; they cannot be compared`, run.dir);
+  const pRun = await readPredictions(run.path("predictions.parquet"));
+  const pDom = await readPredictions(run.path(`${run.scopePrefix(slug)}predictions.parquet`));
+  o.onStage?.("MMD² and its permutation test, overall and per class");
+  const seed = o.seed ?? SHIFT_DEFAULTS.seed;
+  const permutations = o.permutations ?? SHIFT_DEFAULTS.permutations;
+  const m = measureShift(
+    { features: { n: fRun.n, d: fRun.d, data: fRun.data }, labels: pRun.label, predicted: pRun.predicted },
+    { features: { n: fDom.n, d: fDom.d, data: fDom.data }, labels: pDom.label, predicted: pDom.predicted },
+    classes, { maxPoints: o.maxPoints ?? SHIFT_DEFAULTS.maxPoints, permutations, seed, ...(o.onProgress ? { onProgress: o.onProgress } : {}) },
+  );
+  for (const s of m.skipped) o.onNotice?.(`class ${s.class} has ${s.n_run} image(s) in the run and ${s.n_domain} in the domain; it is left out of the per-class numbers (they need at least 2 on each side)`);
+  if (!pDom.label.some((y) => y >= 0)) o.onNotice?.(`${o.data} has no labels: the shift is measured overall only`);
+  const accuracy = { run: num(run.record.summary.accuracy), domain: num(scope.summary.accuracy) };
+  const words = shiftWords({
+    classes, base: own.spec, domain: slug, overall: { mmd2: m.overall.mmd2, pValue: m.overall.pValue, permutations },
+    accuracy: { base: accuracy.run, domain: accuracy.domain }, perClass: m.perClass.map((c) => ({ class: c.index, pHolm: c.p_holm, relative: c.relative_shift, nearest: c.moves_toward_index })),
   });
-  const slug = added.domain!;
-  const run = openRunForWrite(dir, { command: "shift", argv: o.argv ?? [] });
-  try {
-    const scope = run.scope(slug);
-    const classes = run.record.classes;
-    const fRun = readFeatures(run, run.record, "penultimate");
-    const fDom = readFeatures(run, scope, "penultimate");
-    if (fRun.d !== fDom.d) throw new DataError(`the run's features have ${fRun.d} values per image and the domain's ${fDom.d}; they cannot be compared`, run.dir);
-    const pRun = await readPredictions(run.path("predictions.parquet"));
-    const pDom = await readPredictions(run.path(`${run.scopePrefix(slug)}predictions.parquet`));
-    o.onStage?.("MMD² and its permutation test, overall and per class");
-    const seed = o.seed ?? SHIFT_DEFAULTS.seed;
-    const permutations = o.permutations ?? SHIFT_DEFAULTS.permutations;
-    const m = measureShift(
-      { features: { n: fRun.n, d: fRun.d, data: fRun.data }, labels: pRun.label, predicted: pRun.predicted },
-      { features: { n: fDom.n, d: fDom.d, data: fDom.data }, labels: pDom.label, predicted: pDom.predicted },
-      classes, { maxPoints: o.maxPoints ?? SHIFT_DEFAULTS.maxPoints, permutations, seed, ...(o.onProgress ? { onProgress: o.onProgress } : {}) },
-    );
-    for (const s of m.skipped) o.onNotice?.(`class ${s.class} has ${s.n_run} image(s) in the run and ${s.n_domain} in the domain; it is left out of the per-class numbers (they need at least 2 on each side)`);
-    if (!pDom.label.some((y) => y >= 0)) o.onNotice?.(`${o.data} has no labels: the shift is measured overall only`);
-    const accuracy = { run: num(run.record.summary.accuracy), domain: num(scope.summary.accuracy) };
-    const words = shiftWords({
-      classes, base: own.spec, domain: slug, overall: { mmd2: m.overall.mmd2, pValue: m.overall.pValue, permutations },
-      accuracy: { base: accuracy.run, domain: accuracy.domain }, perClass: m.perClass.map((c) => ({ class: c.index, pHolm: c.p_holm, relative: c.relative_shift, nearest: c.moves_toward_index })),
-    });
-    const prefix = run.scopePrefix(slug);
-    const confusion = { run: confusionOf(pRun, classes.length), domain: confusionOf(pDom, classes.length) };
-    const chart = `${prefix}shift-confusion.png`;
-    const shift: ShiftJson = {
-      featurelens: "shift", run: run.id, domain: slug, data: scope.data?.spec ?? o.data, base_data: own.spec, layer: fRun.record.layer, classes,
-      n_run: fRun.n, n_domain: fDom.n, resized, accuracy, mmd2: m.overall.mmd2, p_value: m.overall.pValue,
-      mmd: {
-        bandwidth: m.overall.bandwidth, permutations, seed, m: m.overall.m, n: m.overall.n, null_mean: m.overall.nullMean, null_sd: m.overall.nullSd,
-        per_class_permutations: m.classTests.permutations, per_class_max_points: m.classTests.maxPoints,
-      },
-      per_class: m.perClass, skipped: m.skipped, confusion, summary: { ...words }, chart, seconds: 0,
-    };
-    const params = { model: run.record.model?.sha256 ?? "", data: scope.data?.hash ?? "", base: own.hash, seed, permutations, max_points: o.maxPoints ?? SHIFT_DEFAULTS.maxPoints };
-    const png = await renderPng(confusionPairSpec({ classes, panels: [{ name: `${own.spec} (the run's images)`, counts: confusion.run.flat() }, { name: `${slug} (${shortSpec(shift.data)})`, counts: confusion.domain.flat() }], title: `${run.id}: the same model on two datasets` }), { scale: 2 });
-    writeFileAtomic(run.path(chart), png);
-    run.recordArtifact(scope, { file: chart, kind: "shift", made_by: "shift", params });
-    shift.seconds = (performance.now() - t0) / 1000;
-    writeFileAtomic(run.path(`${prefix}shift.json`), json(shift));
-    run.recordArtifact(scope, { file: `${prefix}shift.json`, kind: "shift", made_by: "shift", params });
-    return { shift, files: [`${prefix}shift.json`, chart], seconds: shift.seconds };
-  } finally {
-    run.release();
-  }
+  return {
+    featurelens: "shift", run: run.id, domain: slug, data: scope.data?.spec ?? o.data, base_data: own.spec, layer: fRun.record.layer, classes,
+    n_run: fRun.n, n_domain: fDom.n, resized, accuracy, mmd2: m.overall.mmd2, p_value: m.overall.pValue,
+    mmd: {
+      bandwidth: m.overall.bandwidth, permutations, seed, m: m.overall.m, n: m.overall.n, null_mean: m.overall.nullMean, null_sd: m.overall.nullSd,
+      per_class_permutations: m.classTests.permutations, per_class_max_points: m.classTests.maxPoints,
+    },
+    per_class: m.perClass, skipped: m.skipped, confusion: { run: confusionOf(pRun, classes.length), domain: confusionOf(pDom, classes.length) },
+    summary: { ...words }, chart: `${run.scopePrefix(slug)}shift-confusion.png`, seconds: 0,
+  };
 }
 
 /**

@@ -61,7 +61,9 @@ export interface CentroidShift {
 /**
  * Each class's centroid shift from `base` to `moved`, for the classes `include` keeps (and both
  * domains hold).
- * @example centroidShifts(base, moved, () => true)[0] // { class: 0, shift: 2.1, relative: 0.8, nearest: 0, nearestDistance: 2.1 }
+ * @example
+ * // base: class 0 at (0, 0) ± 1, class 1 at (10, 0) ± 1; moved: class 0 at (8, 0)
+ * centroidShifts(base, moved)[0] // { class: 0, shift: 8, relative: 8, nearest: 1, nearestDistance: 2 }
  */
 export function centroidShifts(base: ClassCentroids, moved: ClassCentroids, include: (c: number) => boolean = () => true): CentroidShift[] {
   if (base.d !== moved.d || base.classes !== moved.classes) throw new DataError(`centroids of ${base.classes}×${base.d} and ${moved.classes}×${moved.d} do not compare`);

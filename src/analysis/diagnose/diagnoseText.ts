@@ -10,7 +10,7 @@ export function listing(items: readonly string[]): string {
 export function pc(v: number): string {
   if (!Number.isFinite(v)) return "n/a";
   const p = v * 100;
-  return `${Math.abs(p) < 10 && p !== 0 ? p.toFixed(1) : p.toFixed(0)}%`;
+  return `${Math.abs(p) < 9.95 && p !== 0 ? p.toFixed(1) : p.toFixed(0)}%`;
 }
 
 /** A p-value as written in the summaries: "p = 0.005", "p = 0.015", "p < 0.001", "p = 0.43". */

@@ -129,6 +129,6 @@ export function layerWords(points: readonly LayerPoint[], scored: number): Layer
       : ` The penultimate layer beats pixel-space neighbours by ${(100 * diff).toFixed(1)} points (${pc(pen.accuracy)} against ${pc(input.accuracy)}${noise}).`;
   }
   const details = [`Largest rise: ${(100 * jump.by).toFixed(1)} points, from ${points[jump.at - 1]?.name ?? "-"} to ${points[jump.at]?.name ?? "-"}.`];
-  if (pen && bestLayer && bestLayer !== pen) details.push(`The best layer is ${bestLayer.name} (${pc(bestLayer.accuracy)}), not the penultimate (${pc(pen.accuracy)}).`);
+  if (pen && bestLayer && bestLayer.accuracy - pen.accuracy > 2 * se(bestLayer.accuracy)) details.push(`The best layer is ${bestLayer.name} (${pc(bestLayer.accuracy)}), not the penultimate (${pc(pen.accuracy)}).`);
   return { text, details: jump.at > 0 ? details : details.slice(1), how, pixelsBeatPenultimate: beat, separateFrom: from.name, best: best.name };
 }
