@@ -24,6 +24,7 @@ import { writeFileAtomic } from "../util/atomic.js";
 import { UsageError } from "../util/errors.js";
 import { analyze, type AnalyzeResult } from "./analyze.js";
 import { openRunModel } from "./analyzeRun.js";
+import { applyLabelFixesFile } from "./labelFixes.js";
 
 /**
  * `featurelens train` as a run: the model trained into the run folder (model.onnx, history,
@@ -57,6 +58,8 @@ export interface TrainRunOptions {
   valData?: string;
   freeze?: number;
   fineTune?: boolean;
+  /** A label-fixes CSV (workflows/labelFixes.ts): relabel or drop these source indices of the training data first. */
+  labelFixes?: string;
   patience?: number;
   threads?: number;
   seed?: number;
@@ -90,10 +93,12 @@ export async function trainRun(o: TrainRunOptions): Promise<TrainRunResult> {
     }
     const notices = { ...(o.onProgress ? { onProgress: o.onProgress } : {}), ...(o.onNotice ? { onNotice: o.onNotice } : {}) };
     const seed = o.seed ?? TRAIN_DEFAULTS.seed;
-    const all = await loadDataset(o.data, { ...o.load, seed, ...notices });
+    const loaded = await loadDataset(o.data, { ...o.load, seed, ...notices });
+    const fixes = o.labelFixes !== undefined ? applyLabelFixesFile(loaded, o.labelFixes) : null;
+    const all = fixes ? fixes.dataset : loaded;
     const { train: trainSet, val } = await splitValidation(all, o, seed, notices);
     const model = startingModel(o, trainSet, seed);
-    const config = trainingConfig(o, all, seed);
+    const config = { ...trainingConfig(o, all, seed), label_fixes: fixes?.record ?? null };
     if (o.resume && !run.created) checkResumable(run, config);
     run.record.classes = all.classes;
     run.record.config = { ...run.record.config, train: config };
@@ -200,7 +205,7 @@ function trainingConfig(o: TrainRunOptions, all: Dataset, seed: number): Record<
 function checkResumable(run: Run, config: Record<string, unknown>): void {
   const before = run.record.config.train as Record<string, unknown> | undefined;
   if (!before) throw new UsageError(`${run.dir} holds a run made by featurelens ${run.record.made_by.command}, not a training to resume; train into a new --out`);
-  const flag: Record<string, string> = { data: "--data", data_hash: "--data (its images)", classes: "the classes", limit: "--limit", only: "--only", arch: "--arch", loss: "--loss", batch: "--batch", optimizer: "--optimizer", lr: "--lr", momentum: "--momentum", nesterov: "--nesterov", weight_decay: "--weight-decay", schedule: "--schedule", warmup: "--warmup", label_smoothing: "--label-smoothing", augment: "--augment", val: "--val/--val-data", freeze: "--freeze", fine_tune: "--fine-tune", seed: "--seed" };
+  const flag: Record<string, string> = { data: "--data", data_hash: "--data (its images)", classes: "the classes", limit: "--limit", only: "--only", arch: "--arch", loss: "--loss", batch: "--batch", optimizer: "--optimizer", lr: "--lr", momentum: "--momentum", nesterov: "--nesterov", weight_decay: "--weight-decay", schedule: "--schedule", warmup: "--warmup", label_smoothing: "--label-smoothing", augment: "--augment", val: "--val/--val-data", freeze: "--freeze", fine_tune: "--fine-tune", seed: "--seed", label_fixes: "--label-fixes (or its contents)" };
   const differ = Object.keys(flag).filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(config[k] ?? null));
   if (differ.length) {
     const show = (v: unknown) => (Array.isArray(v) && v.length > 4 ? `${v.length} classes` : typeof v === "string" && v.length > 20 ? `${v.slice(0, 12)}…` : JSON.stringify(v ?? null));

@@ -29,6 +29,7 @@ interface TrainCliOptions extends DataCliOptions {
   valData?: string;
   freeze?: number;
   fineTune?: boolean;
+  labelFixes?: string;
   patience?: number;
   threads?: number;
   resume?: boolean;
@@ -64,6 +65,7 @@ export function registerTrain(program: Command): void {
     .option("--val-data <spec>", "a separate validation set instead of --val")
     .option("--freeze <k>", "with --arch FILE.onnx: keep the first k weighted layers fixed", integer("--freeze"))
     .option("--fine-tune", "with --freeze: train the transferred layers too")
+    .option("--label-fixes <file.csv>", "relabel or drop images of the training data first (index,action,new_label, as featurelens label-issues explains)")
     .option("--patience <n>", "stop after n epochs without a lower validation loss", positiveInt("--patience"))
     .option("--threads <n>", "CPU threads for onnxruntime", threadsOption)
     .option("--resume", "continue the run folder's last checkpoint")
@@ -79,6 +81,7 @@ export function registerTrain(program: Command): void {
       ...(opts.momentum !== undefined ? { momentum: opts.momentum } : {}), nesterov: !!opts.nesterov, ...(opts.weightDecay !== undefined ? { weightDecay: opts.weightDecay } : {}),
       schedule: opts.schedule, warmupEpochs: opts.warmup, labelSmoothing: opts.labelSmoothing, loss: opts.loss, augment: parseAugment(opts.augment),
       valFraction: opts.val, ...(opts.valData ? { valData: opts.valData } : {}), ...(opts.freeze !== undefined ? { freeze: opts.freeze } : {}), fineTune: !!opts.fineTune,
+      ...(opts.labelFixes !== undefined ? { labelFixes: opts.labelFixes } : {}),
       ...(opts.patience ? { patience: opts.patience } : {}), ...(opts.threads ? { threads: opts.threads } : {}), seed: opts.seed, resume: !!opts.resume, analyze: opts.analyze,
       argv: process.argv.slice(2),
       onStep: (p) => bar.update(p.step, p.steps),
