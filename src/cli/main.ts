@@ -14,6 +14,7 @@ import { registerNeighbors } from "./commands/neighbors.js";
 import { registerExport } from "./commands/export.js";
 import { registerExtract } from "./commands/extract.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerLabelIssues } from "./commands/labelIssues.js";
 import { registerLayers } from "./commands/layers.js";
 import { registerPlot } from "./commands/plot.js";
 import { registerPredict } from "./commands/predict.js";
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerAssemble(program);
   registerRuns(program);
   registerSamples(program);
+  registerLabelIssues(program);
   registerExport(program);
   registerPlot(program);
   registerReport(program);

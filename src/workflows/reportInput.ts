@@ -158,6 +158,7 @@ export async function readRunView(run: Run, o: ReadRunViewOptions): Promise<RunV
   }
   return {
     id: run.id,
+    dir: run.dir,
     record: run.record,
     model: modelLabel(run.record),
     predictions,

@@ -7,6 +7,7 @@ import { domainsSection } from "./domains.js";
 import { featureSpaceSection } from "./featureSpace.js";
 import { note } from "./html.js";
 import { insideSection } from "./inside.js";
+import { labelIssuesSection } from "./labelIssues.js";
 import { renderPage } from "./page.js";
 import { samplesSection } from "./samples.js";
 import { shiftSection } from "./shift.js";
@@ -31,6 +32,7 @@ export const REPORT_SECTIONS = [
   ["feature-space", "Which classes separate in feature space?"],
   ["diagnose", "Which classes mix, and from which layer on do they separate?"],
   ["samples", "What do the images look like, and what does it call them?"],
+  ["label-issues", "Which labels may be wrong?"],
   ["inside", "What does each layer see?"],
   ["training", "How did training go?"],
   ["domains", "How does it do on other data?"],
@@ -69,6 +71,7 @@ export async function buildReportHtml(input: ReportInput, onStage?: (s: string) 
     ["feature-space", () => featureSpaceSection(run)],
     ["diagnose", () => diagnoseSection(run)],
     ["samples", () => samplesSection(run)],
+    ["label-issues", () => labelIssuesSection(run)],
     ["inside", () => insideSection(run)],
     ["training", () => trainingSection(run)],
     ["domains", () => domainsSection(run)],
