@@ -44,6 +44,7 @@ export async function labelIssuesSection(run: RunView): Promise<Section | null> 
       "decisions go in label-fixes.csv (index, action keep/relabel/drop, new_label), which <code>featurelens train --label-fixes</code> applies.</p>",
   ];
   if (s.in_sample) parts.push(`<p class="note" role="note"><strong>In-sample:</strong> ${esc(s.notes.find((n) => /in-sample/.test(n)) ?? "the model was trained on these images, so most label errors are missed")}</p>`);
+  for (const n of s.notes.filter((x) => /weak for these images/.test(x))) parts.push(`<p class="note" role="note"><strong>Weak model:</strong> ${esc(n)}</p>`);
   const rows = s.estimated_noise.per_class.map((c) => [esc(c.class), int(c.images), pct(c.noise_rate), int(c.issues)]);
   parts.push(table(["class (given label)", "images", "estimated noise", "flagged"], rows, { numeric: [false, true, true, true], caption: "Estimated label noise per class: the share of images given this label whose true class is another (calibrated confident joint)" }));
   parts.push(await suspects(run, s));
