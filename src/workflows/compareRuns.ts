@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Comparison } from "../analysis/diagnose/compareTypes.js";
 import type { OpenedModel } from "../nn/infer.js";
@@ -41,9 +41,10 @@ export interface CompareRunsOptions {
 export interface CompareRunsResult {
   comparison: Comparison;
   neighbors: Omit<CrossNeighbors, "picture">[];
-  /** The folder in run A, and every file written. */
+  /** The folder in run A, and every file written there; the copies in `out`. */
   folder: string;
   files: string[];
+  copies: string[];
   seconds: number;
 }
 
@@ -71,6 +72,9 @@ export async function compareRuns(o: CompareRunsOptions): Promise<CompareRunsRes
       ...(o.onStage ? { onStage: o.onStage } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     const folder = compareFolder(b.id);
+    // a comparison made again replaces the last one whole (a picture it no longer draws must not stay)
+    if (a.record.artifacts[folder]) a.dropArtifact(a.record, folder);
+    rmSync(a.path(folder), { recursive: true, force: true });
     mkdirSync(a.path(folder), { recursive: true });
     const files: string[] = [];
     const figures: { agreement?: string; maps: { layer: string; file: string }[] } = { maps: [] };
@@ -105,14 +109,13 @@ export async function compareRuns(o: CompareRunsOptions): Promise<CompareRunsRes
     files.unshift(json);
     const params = { b: b.id, b_model: b.record.model?.sha256 ?? null, a_model: a.record.model?.sha256 ?? null, images: comparison.params.images, seed: comparison.params.seed, domain: o.domain ?? null };
     a.recordArtifact(a.record, { file: folder, kind: "compare", params });
+    const copies = o.out ? files.map((f) => join(o.out!, basename(f))) : [];
     if (o.out) {
       mkdirSync(o.out, { recursive: true });
-      const copies = files.map((f) => join(o.out!, basename(f)));
       files.forEach((f, i) => copyFileSync(f, copies[i]));
       recordOutputs(copies, "compare");
-      files.push(...copies);
     }
-    return { comparison, neighbors, folder: a.path(folder), files, seconds: (performance.now() - t0) / 1000 };
+    return { comparison, neighbors, folder: a.path(folder), files, copies, seconds: (performance.now() - t0) / 1000 };
   } finally {
     a.release();
   }

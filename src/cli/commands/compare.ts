@@ -41,10 +41,10 @@ export function registerCompare(program: Command): void {
       onStage: (s) => process.stderr.write(process.stderr.isTTY ? `featurelens: ${s}…\n` : ""), onProgress: bars.onProgress,
     }).finally(() => bars.stop());
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ ...r.comparison, neighbors: r.neighbors, folder: r.folder, files: r.files, seconds: r.seconds }, (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...r.comparison, neighbors: r.neighbors, folder: r.folder, files: r.files, copies: r.copies, seconds: r.seconds }, (_, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 1)}\n`);
       return;
     }
-    process.stdout.write(`${formatComparison(r.comparison)}\nwrote ${r.files.length} files to ${r.folder} in ${r.seconds.toFixed(1)} s\n`);
+    process.stdout.write(`${formatComparison(r.comparison)}\nwrote ${r.files.length} files to ${r.folder}${r.copies.length ? ` and copied them to ${opts.out}` : ""} in ${r.seconds.toFixed(1)} s\n`);
   });
 }
 
