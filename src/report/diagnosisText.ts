@@ -12,6 +12,11 @@ const int = (v: number) => v.toLocaleString("en-US");
 /** A p-value in a table: three decimals, two significant digits below 0.01 ("0.0005"). */
 const pv = (v: number | null | undefined) => (typeof v === "number" && Number.isFinite(v) ? (v < 0.01 ? String(Number(v.toPrecision(2))) : v.toFixed(3)) : "n/a");
 
+/** A data spec short enough for a chart title: a long path reduced to its file name ("npy:…/inverted.npy"). */
+export function shortSpec(spec: string): string {
+  return spec.length <= 32 ? spec : spec.replace(/^(\w+:)?[^,]*\/([^/,]+)(,.*)?$/, (_, kind: string | undefined, file: string) => `${kind ?? ""}…/${file}`);
+}
+
 /** Columns padded to their widest cell; `right` marks right-aligned columns. */
 export function textTable(head: string[], rows: string[][], right: boolean[]): string {
   const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));

@@ -1,5 +1,6 @@
 import type { LayersJson, SeparationJson } from "../analysis/diagnose/diagnoseJson.js";
 import { layerCurveSpec } from "../report/charts/layerCurve.js";
+import { shortSpec } from "../report/diagnosisText.js";
 import { renderPng } from "../report/vega.js";
 import { readFeatures } from "../store/features.js";
 import { readPredictions } from "../store/predictions.js";
@@ -105,7 +106,7 @@ export async function diagnoseRun(o: DiagnoseOptions): Promise<DiagnoseResult> {
       }
       const params = { ...made, max_images: layers.images };
       const chart = `${prefix}layers.png`;
-      const png = await renderPng(layerCurveSpec({ points: layers.layers.map((l) => ({ position: l.position, name: l.name, accuracy: l.knn_accuracy, se: l.se, role: l.role })), scored: layers.scored, subject: `${modelLabel(run.record)} on ${scope.data?.spec ?? run.id}` }), { scale: 2 });
+      const png = await renderPng(layerCurveSpec({ points: layers.layers.map((l) => ({ position: l.position, name: l.name, accuracy: l.knn_accuracy, se: l.se, role: l.role })), scored: layers.scored, subject: `${modelLabel(run.record)} on ${shortSpec(scope.data?.spec ?? run.id)}` }), { scale: 2 });
       layers.chart = chart;
       save("layers.png", png, params);
       save("layers.json", json(layers), params);

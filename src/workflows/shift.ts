@@ -4,6 +4,7 @@ import type { Dataset } from "../data/dataset.js";
 import { datasetHash } from "../data/hash.js";
 import { loadDataset, type LoadOptions } from "../data/load.js";
 import { type ConfusionPanel, confusionPairSpec } from "../report/charts/confusionPair.js";
+import { shortSpec } from "../report/diagnosisText.js";
 import { renderPng } from "../report/vega.js";
 import { readFeatures } from "../store/features.js";
 import { readPredictions } from "../store/predictions.js";
@@ -75,7 +76,7 @@ export async function shiftRun(o: ShiftOptions): Promise<ShiftResult> {
     const scope = run.scope(shift.domain);
     const params = { model: run.record.model?.sha256 ?? "", data: scope.data?.hash ?? "", base: run.record.data?.hash ?? "", seed: shift.mmd.seed, permutations: shift.mmd.permutations, max_points: o.maxPoints ?? SHIFT_DEFAULTS.maxPoints };
     const panels: [ConfusionPanel, ConfusionPanel] = [
-      { name: `${shift.base_data} (the run's images)`, counts: shift.confusion.run.flat() },
+      { name: `${shortSpec(shift.base_data)} (the run's)`, counts: shift.confusion.run.flat() },
       { name: `${shift.domain} (${shortSpec(shift.data)})`, counts: shift.confusion.domain.flat() },
     ];
     writeFileAtomic(run.path(shift.chart!), await renderPng(confusionPairSpec({ classes: shift.classes, panels, title: `${run.id}: the same model on two datasets` }), { scale: 2 }));
@@ -176,11 +177,6 @@ function confusionOf(p: PredictionsTable, k: number): number[][] {
   const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < p.n; i++) if (p.label[i] >= 0 && p.label[i] < k && p.predicted[i] >= 0 && p.predicted[i] < k) m[p.label[i]][p.predicted[i]]++;
   return m;
-}
-
-/** A data spec short enough for a chart title: a path's file name ("npy:…/inverted.npy"). */
-function shortSpec(spec: string): string {
-  return spec.length <= 32 ? spec : spec.replace(/^(\w+:)?.*\/([^/,]+)(,.*)?$/, (_, kind: string | undefined, file: string) => `${kind ?? ""}…/${file}`);
 }
 
 function num(v: unknown): number | null {

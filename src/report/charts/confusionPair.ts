@@ -39,7 +39,8 @@ export function confusionPairSpec(o: ConfusionPairOptions): TopLevelSpec {
     const cells = confusionCells({ classes: o.classes, counts: p.counts, showText });
     const total = cells.reduce((s, c) => s + c.count, 0);
     const right = cells.reduce((s, c) => s + (c.true === c.predicted ? c.count : 0), 0);
-    const panel = `${p.name} · accuracy ${percent(total > 0 ? right / total : NaN)} on ${total.toLocaleString("en-US")}`;
+    // The accuracy first: a long name is cut at the facet's width, not the number.
+    const panel = `accuracy ${percent(total > 0 ? right / total : NaN)} on ${total.toLocaleString("en-US")} · ${p.name}`;
     // Two lines of text do not fit the narrower cells: the count alone, blank when 0.
     return cells.map((c) => ({ ...c, panel, text: c.count === 0 ? "" : c.count.toLocaleString("en-US") }));
   });
@@ -50,7 +51,7 @@ export function confusionPairSpec(o: ConfusionPairOptions): TopLevelSpec {
     $schema: VEGA_LITE_SCHEMA,
     title: { text: o.title ?? CONFUSION_PAIR_DEFAULTS.title, subtitle: "rows: true class; colour: the share of the row (the same scale in both)" },
     data: { values },
-    facet: { column: { field: "panel", type: "nominal", title: null, sort: order, header: { labelFontSize: CHART_THEME.fontSize.axisTitle, labelFontWeight: "bold", labelAnchor: "start" } } },
+    facet: { column: { field: "panel", type: "nominal", title: null, sort: order, header: { labelFontSize: CHART_THEME.fontSize.axisTitle, labelFontWeight: "bold", labelAnchor: "start", labelLimit: cell * k } } },
     spec: {
       width: { step: cell },
       height: { step: cell },

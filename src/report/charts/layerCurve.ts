@@ -27,15 +27,17 @@ export const LAYER_CURVE_DEFAULTS = { title: "How well the classes separate, lay
 /**
  * kNN accuracy of each layer's values from the pixels to the logits: a line over the layers in
  * graph order with ±2 standard-error bars, a dashed line at the pixels' accuracy (any layer under
- * it groups the classes worse than the raw images do) and the penultimate layer marked.
+ * it groups the classes worse than the raw images do), and the penultimate layer and the logits
+ * marked in red and named on the axis.
  * Browser-safe; the app renders the same spec.
  * @example layerCurveSpec({ points: [{ position: 0, name: "input (pixels)", accuracy: 0.71, se: 0.014, role: "input" }], scored: 1000 }).title
  * // { text: "How well the classes separate, layer by layer", subtitle: ["kNN accuracy (k = 10) of 1,000 held-out images; conv layers averaged per channel; bars ±2 standard errors; dashed: the pixels"] }
  */
 export function layerCurveSpec(o: LayerCurveOptions): TopLevelSpec {
   const { color } = CHART_THEME;
-  const rows = o.points.map((p) => ({ ...p, lo: Math.max(0, p.accuracy - 2 * p.se), hi: Math.min(1, p.accuracy + 2 * p.se), text: `${p.role === "input" ? "pixels" : p.role ?? ""} ${percent(p.accuracy)}` }));
-  const names = JSON.stringify(Object.fromEntries(o.points.map((p) => [p.position, p.name])));
+  const rows = o.points.map((p) => ({ ...p, lo: Math.max(0, p.accuracy - 2 * p.se), hi: Math.min(1, p.accuracy + 2 * p.se), text: `pixels ${percent(p.accuracy)}` }));
+  // The penultimate layer and the logits are named on the axis (adjacent points' labels would collide beside them).
+  const names = JSON.stringify(Object.fromEntries(o.points.map((p) => [p.position, p.role === "penultimate" || p.role === "logits" ? `${p.name} (${p.role})` : p.name])));
   const pixels = rows.find((r) => r.role === "input");
   const marked = rows.filter((r) => r.role === "penultimate" || r.role === "logits");
   const x = { field: "position", type: "ordinal" as const, title: "layer (in graph order)", axis: { labelExpr: `${names}[datum.value]`, labelAngle: -40, labelAlign: "right" as const, labelLimit: 200 } };
@@ -62,10 +64,7 @@ export function layerCurveSpec(o: LayerCurveOptions): TopLevelSpec {
     { data: { values }, mark: { type: "text", ...mark, stroke: color.background, strokeWidth: 4, strokeJoin: "round", color: color.background }, encoding: { x, y, text: { field: "text" } } } as Layer,
     { data: { values }, mark: { type: "text", ...mark, color: fill }, encoding: { x, y, text: { field: "text" } } } as Layer,
   ];
-  if (marked.length) {
-    layers.push({ data: { values: marked }, mark: { type: "point", filled: true, opacity: 1, size: 110, color: color.accent }, encoding: { x, y } } as Layer);
-    layers.push(...label(marked, { align: "right", dx: -10, dy: 16, fontWeight: "bold" }, color.accent));
-  }
+  if (marked.length) layers.push({ data: { values: marked }, mark: { type: "point", filled: true, opacity: 1, size: 110, color: color.accent }, encoding: { x, y } } as Layer);
   if (pixels) layers.push(...label([pixels], { align: "left", dx: 10, dy: -10 }, color.muted));
   return {
     $schema: VEGA_LITE_SCHEMA,

@@ -2,6 +2,7 @@ import type { ExampleJson, LayersJson, SeparationJson } from "../../analysis/dia
 import type { Dataset } from "../../data/dataset.js";
 import { layerCurveSpec } from "../charts/layerCurve.js";
 import { readDiagnoses, runDirOf } from "../diagnoseFiles.js";
+import { shortSpec } from "../diagnosisText.js";
 import { chart, esc, figure, int, note, num, pct, table } from "./html.js";
 import { thumbnail, thumbRow } from "./thumbs.js";
 import type { RunView, Section } from "./types.js";
@@ -93,7 +94,7 @@ async function examplePairs(ds: Dataset, examples: ExampleJson[], key: string): 
 async function layerParts(l: LayersJson, run: RunView, id: string): Promise<string[]> {
   const parts = [`<h3>From which layer on do they separate?</h3>`, `<p class="lead">${esc(l.summary.text)}</p>`];
   if (l.summary.details.length) parts.push(`<ul class="headline">${l.summary.details.map((d) => `<li>${esc(d)}</li>`).join("")}</ul>`);
-  const spec = layerCurveSpec({ points: l.layers.map((r) => ({ position: r.position, name: r.name, accuracy: r.knn_accuracy, se: r.se, role: r.role })), scored: l.scored, subject: `${run.model} on ${l.data}` });
+  const spec = layerCurveSpec({ points: l.layers.map((r) => ({ position: r.position, name: r.name, accuracy: r.knn_accuracy, se: r.se, role: r.role })), scored: l.scored, subject: `${run.model} on ${shortSpec(l.data)}` });
   parts.push(
     figure(
       await chart(spec, "kNN accuracy layer by layer", `${id}-layers`),

@@ -1,6 +1,7 @@
 import type { ShiftJson } from "../../analysis/diagnose/diagnoseJson.js";
 import { confusionPairSpec } from "../charts/confusionPair.js";
 import { readShifts, runDirOf } from "../diagnoseFiles.js";
+import { shortSpec } from "../diagnosisText.js";
 import { chart, esc, figure, int, note, num, pct, table } from "./html.js";
 import type { RunView, Section } from "./types.js";
 
@@ -38,7 +39,7 @@ async function shiftParts(s: ShiftJson, key: string): Promise<string[]> {
   if (s.resized) parts.push(`<p class="explain">The domain's images are ${s.resized.from.join("×")}; both datasets were fed to the model at its input size ${s.resized.to.join("×")}.</p>`);
   const spec = confusionPairSpec({
     classes: s.classes,
-    panels: [{ name: `${s.base_data} (the run's images)`, counts: s.confusion.run.flat() }, { name: s.domain, counts: s.confusion.domain.flat() }],
+    panels: [{ name: `${shortSpec(s.base_data)} (the run's)`, counts: s.confusion.run.flat() }, { name: `${s.domain} (${shortSpec(s.data)})`, counts: s.confusion.domain.flat() }],
     title: "The same model on both datasets",
   });
   parts.push(figure(await chart(spec, "confusion matrices of the run's images and the domain", `${key}-confusion`), "Rows: the true class; columns: what the model said. A class whose row empties out on the right is one the shift broke."));
