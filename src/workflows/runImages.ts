@@ -1,8 +1,11 @@
+import { existsSync } from "node:fs";
 import type { Dataset } from "../data/dataset.js";
+import { trainValSplit } from "../data/subset.js";
 import { datasetHash } from "../data/hash.js";
 import { loadDataset } from "../data/load.js";
 import type { Run } from "../store/run.js";
 import { DataError } from "../util/errors.js";
+import { applyLabelFixesFile } from "./labelFixes.js";
 
 /**
  * The images behind a run's rows: its dataset loaded again as run.json records it (spec, limit,
@@ -25,10 +28,14 @@ export async function loadRunImages(run: Run, domain?: string, options: { onProg
 
 /** The validation split a training run held out, made again the same way. */
 async function validationImages(run: Run, spec: string, hash: string, options: { onProgress?: (label: string, done: number, total: number | undefined) => void; download?: boolean }): Promise<Dataset> {
-  const { trainValSplit } = await import("../data/subset.js");
-  const t = run.record.config.train as { data: string; limit: number | null; only: string | null; seed: number; val: number | string } | undefined;
+  const t = run.record.config.train as { data: string; limit: number | null; only: string | null; seed: number; val: number | string; label_fixes?: { file: string } | null } | undefined;
   if (!t || typeof t.val !== "number") throw new DataError(`cannot make the images of '${spec}' again: the run records no validation fraction`, run.dir);
-  const all = await loadDataset(t.data, { seed: t.seed, ...(t.limit !== null ? { limit: t.limit } : {}), ...(t.only !== null ? { only: t.only } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.download !== undefined ? { download: options.download } : {}) });
+  let all = await loadDataset(t.data, { seed: t.seed, ...(t.limit !== null ? { limit: t.limit } : {}), ...(t.only !== null ? { only: t.only } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.download !== undefined ? { download: options.download } : {}) });
+  // Training applied --label-fixes before the split: apply them again, from the same file.
+  if (t.label_fixes) {
+    if (!existsSync(t.label_fixes.file)) throw new DataError(`cannot make the validation images again: the run was trained with --label-fixes ${t.label_fixes.file}, which is gone`, run.dir);
+    all = applyLabelFixesFile(all, t.label_fixes.file).dataset;
+  }
   const { val } = trainValSplit(all, { fraction: t.val, seed: t.seed });
   checkHash(val, hash, spec);
   return val;
