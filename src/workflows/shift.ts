@@ -131,7 +131,7 @@ async function measure(run: Run, slug: string, resized: ShiftJson["resized"], o:
   if (!pDom.label.some((y) => y >= 0)) o.onNotice?.(`${o.data} has no labels: the shift is measured overall only`);
   const accuracy = { run: num(run.record.summary.accuracy), domain: num(scope.summary.accuracy) };
   const words = shiftWords({
-    classes, base: own.spec, domain: slug, overall: { mmd2: m.overall.mmd2, pValue: m.overall.pValue, permutations },
+    classes, base: shortSpec(own.spec), domain: slug, overall: { mmd2: m.overall.mmd2, pValue: m.overall.pValue, permutations },
     accuracy: { base: accuracy.run, domain: accuracy.domain }, perClass: m.perClass.map((c) => ({ class: c.index, pHolm: c.p_holm, relative: c.relative_shift, nearest: c.moves_toward_index })),
   });
   return {

@@ -33,6 +33,14 @@ describe("shiftWords", () => {
     expect(w.text).toBe("The features moved: MMD² = 0.1 between a and b (p = 0.001, the smallest 999 permutations can give). T-shirt/top and Pullover move toward Bag; Trouser toward Pullover.");
   });
 
+  it("shiftWords counts the classes that stay when there are more than three", () => {
+    const w = shiftWords({
+      classes: ["a", "b", "c", "d", "e"], base: "x", domain: "y", overall: { mmd2: 0.1, pValue: 0.001, permutations: 999 }, accuracy: { base: null, domain: null },
+      perClass: [0, 1, 2, 3, 4].map((c) => ({ class: c, pHolm: 0.5, relative: 1, nearest: c === 4 ? 0 : c })),
+    });
+    expect(w.text).toMatch(/ E moves toward a; the other 4 classes stay nearest their own centroid\.$/);
+  });
+
   it("shiftWords with a large p-value says no shift is detected", () => {
     const w = shiftWords({ classes, base: "a", domain: "b", overall: { mmd2: -0.0001, pValue: 0.43, permutations: 200 }, accuracy: { base: 0.85, domain: 0.85 }, perClass: [] });
     expect(w.significant).toBe(false);

@@ -52,7 +52,9 @@ export function shiftWords(input: ShiftWordsInput): ShiftWords {
   // "Trouser and Dress move toward Bag; Sandal toward Sneaker": the verb once, groups apart by semicolons.
   const toward = [...byTarget.entries()].map(([t, from], i) => `${listing(from.map(name))}${i === 0 ? (from.length === 1 ? " moves" : " move") : ""} toward ${name(t)}`);
   const stay = input.perClass.filter((c) => c.nearest === c.class);
-  if (toward.length) sentences.push(`${capitalise(toward.join("; "))}${stay.length ? `; ${stay.length === 1 ? `${name(stay[0].class)} stays` : `${listing(stay.map((c) => name(c.class)))} stay`} nearest ${stay.length === 1 ? "its" : "their"} own centroid` : ""}`);
+  // Up to three classes that stay are named; more are counted.
+  const stayers = stay.length === 1 ? `${name(stay[0].class)} stays` : stay.length <= 3 ? `${listing(stay.map((c) => name(c.class)))} stay` : `the other ${stay.length} classes stay`;
+  if (toward.length) sentences.push(`${capitalise(toward.join("; "))}${stay.length ? `; ${stayers} nearest ${stay.length === 1 ? "its" : "their"} own centroid` : ""}`);
   else if (stay.length) sentences.push(`Every class stays nearest its own centroid`);
   const details: string[] = [];
   const shifted = input.perClass.filter((c) => c.pHolm < alpha);

@@ -26,7 +26,7 @@ export function registerShift(program: Command): void {
     .requiredOption("--run <run>", "the run: an id in the workspace or a folder")
     .option("--domain <name>", "the domain's name (default: from --data)")
     .option("--permutations <n>", "permutations of the MMD test (the smallest p-value is 1/(n + 1))", positiveInt("--permutations"), SHIFT_DEFAULTS.permutations)
-    .option("--max-points <n>", "images per side in each MMD test, drawn with --seed", positiveInt("--max-points"), SHIFT_DEFAULTS.maxPoints)
+    .option("--max-points <n>", `images per side in the overall MMD test, drawn at random with --seed (per class: at most ${SHIFT_DEFAULTS.maxClassPoints})`, positiveInt("--max-points"), SHIFT_DEFAULTS.maxPoints)
     .option("--batch <n>", "images per run of the model", positiveInt("--batch"))
     .option("--threads <n>", "CPU threads (default: all cores)", threadsOption)
     .option("--json", "print the results as JSON (the same as domains/<name>/shift.json; p_value is the overall test's)")
