@@ -4,7 +4,7 @@ import { formatAnalysis } from "../../report/runText.js";
 import { assembleRun } from "../../workflows/assemble.js";
 import { addDataOptions, type DataCliOptions, loadOptionsOf } from "../data.js";
 import { addPreprocessOptions, type PreprocessCliOptions, preprocessOf } from "../model.js";
-import { listOption, positiveInt, threadsOption } from "../options.js";
+import { listOption, threadsOption } from "../options.js";
 import { progressByLabel } from "../progress.js";
 import { addWorkspaceOption } from "../workspace.js";
 
