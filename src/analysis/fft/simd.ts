@@ -1,5 +1,5 @@
 /**
- * The FFT stages of {@link ./fftTransform.ts} in WebAssembly SIMD, float32, four columns per
+ * The FFT stages of {@link ./transform.ts} in WebAssembly SIMD, float32, four columns per
  * instruction: the same Stockham radix-2/3/4/5 passes down the columns of a row-major block, so
  * `fftColumnsSimd` is a drop-in for `fftColumns` on smooth lengths (2^a 3^b 5^c). Assembled here
  * from its opcodes (no binary blob, no toolchain); 3–4× faster than the float64 JavaScript passes.
@@ -8,8 +8,8 @@
  * nodes per interval, is ~1e-2 of the forces (measured against the exact sum on a 70,000-point
  * map); float32 rounding in the transforms adds ~1e-6. Browser-safe; null without WebAssembly SIMD.
  */
-import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../../wasm.js";
-import { applyPruning, type FftPruning } from "./fftTransform.js";
+import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../wasm.js";
+import { applyPruning, type FftPruning } from "./transform.js";
 
 const OP = {
   block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
@@ -112,7 +112,7 @@ const radix2 = stage(2, (a, out) => [
   ...out(1, sub(get(a[0][0]), get(a[1][0])), sub(get(a[0][1]), get(a[1][1]))),
 ]);
 
-/** The last radix-2 stage (rp = 1) keeping outputs u = 0 only (fftTransform's "lowerHalfOut"). */
+/** The last radix-2 stage (rp = 1) keeping outputs u = 0 only (transform.ts's "lowerHalfOut"). */
 const radix2Lower = stage(2, (a, out) => [...out(0, add(get(a[0][0]), get(a[1][0])), add(get(a[0][1]), get(a[1][1])))]);
 
 const radix4 = stage(4, (a, out, temp) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../../util/rng.js";
-import { createFftPlan, fftColumns, fftInPlace, nextSmoothSize } from "./fftTransform.js";
+import { createRng } from "../../util/rng.js";
+import { createFftPlan, fftColumns, fftInPlace, nextSmoothSize } from "./transform.js";
 
 /** X_k = Σ_t x_t e^{∓2πi kt/n}, summed directly in O(n²). */
 function directDft(re: Float64Array, im: Float64Array, inverse: boolean): [Float64Array, Float64Array] {

@@ -109,7 +109,7 @@ export interface ComplexBuffers {
 export type FftPruning = "none" | "zeroUpperHalf" | "lowerHalfOut";
 
 /**
- * The pruning's set-up, shared by the float64 passes here and the float32 ones (fftSimd.ts):
+ * The pruning's set-up, shared by the float64 passes here and the float32 ones (simd.ts):
  * "zeroUpperHalf" fills the upper half with the lower (a first radix-2 stage of x with a zero upper
  * half is [x; x]) and skips that stage; "lowerHalfOut" marks the last (radix-2) stage as halved.
  * An Error names `who` when the plan's radix-2 stage is not where the pruning needs it.

@@ -5,7 +5,7 @@
  * `computeFftGradient`). O(N + G log G) per call for a grid of G nodes. Browser-safe.
  */
 import { assembleRepulsion, createPairSolver, locatePoints, type GridPlacement, type PointWeights } from "./fftPoints.js";
-import { fftPassCost, nextSmoothSize } from "./fftTransform.js";
+import { fftPassCost, nextSmoothSize } from "../../fft/transform.js";
 import type { Repulsion, RepulsionMethod } from "./types.js";
 
 /** Options of the FFT repulsion; defaults in {@link FFT_REPULSION_DEFAULTS}. */

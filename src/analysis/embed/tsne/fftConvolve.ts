@@ -3,11 +3,11 @@
  * q̃² = (1 + ‖Δ‖²)^−2, by embedding the block-Toeplitz kernel matrix in a 2m×2m circulant and
  * multiplying in Fourier space (Linderman et al. 2019, Methods, "Step 2"). The 2-D transforms
  * run on blocks of columns that fit in cache, and never store the zero padding: in float32
- * WebAssembly SIMD where there is WebAssembly SIMD (./fftSimd.ts), else in float64 JavaScript.
+ * WebAssembly SIMD where there is WebAssembly SIMD (analysis/fft/simd.ts), else in float64 JavaScript.
  * Browser-safe.
  */
-import { createSimdFft } from "./fftSimd.js";
-import { createFftPlan, fftColumns, type ComplexBuffers, type FftPruning } from "./fftTransform.js";
+import { createSimdFft } from "../../fft/simd.js";
+import { createFftPlan, fftColumns, type ComplexBuffers, type FftPruning } from "../../fft/transform.js";
 
 /** Columns transformed together: 2m × BLOCK complex values stay in L2 cache. */
 const BLOCK = 16;
