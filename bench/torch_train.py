@@ -21,8 +21,6 @@ from script_modules import load_script  # noqa: E402
 
 fx = load_script("make-torch-fixtures.py")
 cb = load_script("check-builder.py")
-threads, batch, steps, repeats = map(int, sys.argv[1:5])
-torch.set_num_threads(threads)
 with gzip.open("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz") as f:
     pixels = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)
 with gzip.open("/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz") as f:
@@ -39,18 +37,28 @@ class Logits(torch.nn.Module):
         return self.m(x)
 
 
-def run(make):
+MODELS = {
+    "seed-cnn": lambda: Logits(fx.SeedCNN()),
+    "small-resnet": lambda: cb.SmallResNet(widths=(16, 32, 64), blocks=2),
+}
+ORDER = np.random.default_rng(0).permutation(len(pixels))
+
+
+def batch_at(s, batch):
+    """Step s's batch: images scaled to [0, 1] and labels."""
+    idx = ORDER[s * batch:(s + 1) * batch]
+    return torch.from_numpy(pixels[idx].astype(np.float32) / 255.0), torch.from_numpy(labels[idx])
+
+
+def run(make, batch, steps, repeats):
     times = []
     for _ in range(repeats):
         model = make()
         model.train()
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-        order = np.random.default_rng(0).permutation(len(pixels))
         t0 = time.perf_counter()
         for s in range(steps):
-            idx = order[s * batch:(s + 1) * batch]
-            x = torch.from_numpy(pixels[idx].astype(np.float32) / 255.0)
-            y = torch.from_numpy(labels[idx])
+            x, y = batch_at(s, batch)
             opt.zero_grad()
             F.cross_entropy(model(x), y).backward()
             opt.step()
@@ -58,7 +66,7 @@ def run(make):
     return sorted(times)[len(times) // 2]
 
 
-print(json.dumps({
-    "seed-cnn": run(lambda: Logits(fx.SeedCNN())),
-    "small-resnet": run(lambda: cb.SmallResNet(widths=(16, 32, 64), blocks=2)),
-}))
+if __name__ == "__main__":
+    threads, batch, steps, repeats = map(int, sys.argv[1:5])
+    torch.set_num_threads(threads)
+    print(json.dumps({name: run(make, batch, steps, repeats) for name, make in MODELS.items()}))

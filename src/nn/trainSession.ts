@@ -1,6 +1,6 @@
 import type { ModelIR, TensorIR } from "../engine/onnx/ir.js";
 import { DataType } from "../engine/onnx/ir.js";
-import { Session } from "../engine/runtime/session.js";
+import { Session, type SessionOptions } from "../engine/runtime/session.js";
 import type { Tensor } from "../engine/tensor.js";
 import { drawMasks } from "./dropout.js";
 import { biasCorrections, type OptimizerSpec, STEP_INPUTS } from "./optimizers.js";
@@ -17,6 +17,8 @@ export interface TrainSessionOptions {
   /** The stream the dropout masks are drawn from, advanced in place by every step (a resumed run passes its saved state). */
   dropout?: RngStreamState;
   threads?: number;
+  /** onnxruntime settings of the step's session (spinning, execution mode, the profiler): runtime/session.ts. */
+  session?: Pick<SessionOptions, "spinning" | "executionMode" | "interOpThreads" | "optimization" | "profile">;
 }
 
 /**
@@ -42,7 +44,7 @@ export class TrainSession {
   static async create(model: ModelIR, options: TrainSessionOptions): Promise<TrainSession> {
     const trainable = options.trainable ?? defaultTrainable(model);
     const graph = buildTrainGraph(model, { trainable, optimizer: options.optimizer });
-    const session = await Session.create(graph.model, { ...(options.threads ? { threads: options.threads } : {}), source: "training graph" });
+    const session = await Session.create(graph.model, { ...options.session, ...(options.threads ? { threads: options.threads } : {}), source: "training graph" });
     const init = new Map(model.graph.initializers.map((t) => [t.name, t]));
     const values = new Map<string, Float32Array>();
     for (const p of graph.params) values.set(p, floatsOf(init.get(p)!));
@@ -92,6 +94,11 @@ export class TrainSession {
 
   async release(): Promise<void> {
     await this.session.release();
+  }
+
+  /** Ends the profiler of a session made with `session.profile`; returns the trace file's path. */
+  endProfiling(): string {
+    return this.session.endProfiling();
   }
 
   private shapes: Map<string, number[]> | undefined;

@@ -1,4 +1,6 @@
+import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import { basename, dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { ModelError } from "../../util/errors.js";
 import type { ModelIR, ValueInfoIR } from "../onnx/ir.js";
@@ -20,6 +22,20 @@ export interface SessionOptions {
   optimization?: "disabled" | "basic" | "extended" | "all";
   /** Names the model in errors. */
   source?: string;
+  /**
+   * Whether idle intra-op threads spin waiting for work (onnxruntime's default, true) or sleep
+   * (`session.intra_op.allow_spinning` = 0), which leaves the cores to other work between ops.
+   */
+  spinning?: boolean;
+  /** "sequential" (default) runs one node at a time; "parallel" runs independent branches on `interOpThreads` threads. */
+  executionMode?: "sequential" | "parallel";
+  /** Threads for independent nodes in "parallel" mode (default 2). */
+  interOpThreads?: number;
+  /**
+   * onnxruntime's profiler: writes a Chrome-trace JSON of every node's time to `<profile>_<date>.json`;
+   * {@link Session.endProfiling} closes it and returns its path.
+   */
+  profile?: string;
 }
 
 export const SESSION_DEFAULTS = { executionProvider: "cpu", optimization: "all" } as const;
@@ -32,6 +48,7 @@ export class Session {
     /** Declared inputs (shape and type) when the session was made from IR. */
     private readonly declared: readonly ValueInfoIR[],
     private readonly source: string,
+    private readonly profile?: string,
   ) {}
 
   /** Creates a session; unsupported ops and bad graphs become one ModelError naming the op and node. */
@@ -40,11 +57,13 @@ export class Session {
     const ep = options.executionProvider ?? SESSION_DEFAULTS.executionProvider;
     const opts: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: options.threads ?? availableParallelism(),
-      interOpNumThreads: 1,
-      executionMode: "sequential",
+      interOpNumThreads: options.executionMode === "parallel" ? (options.interOpThreads ?? 2) : 1,
+      executionMode: options.executionMode ?? "sequential",
       graphOptimizationLevel: options.optimization ?? SESSION_DEFAULTS.optimization,
       executionProviders: ep === "cuda" ? ["cuda", "cpu"] : ["cpu"],
       logSeverityLevel: 4,
+      ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } } } : {}),
+      ...(options.profile ? { enableProfiling: true, profileFilePrefix: options.profile } : {}),
     };
     const isIr = typeof model === "object" && !(model instanceof Uint8Array);
     // onnxruntime's environment logs to stderr (e.g. a CUDA provider that fails to load, in red)
@@ -54,7 +73,7 @@ export class Session {
     try {
       const s =
         typeof model === "string" ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(isIr ? serializeModel(model) : model, opts);
-      return new Session(s, s.inputNames, s.outputNames, isIr ? model.graph.inputs : [], source);
+      return new Session(s, s.inputNames, s.outputNames, isIr ? model.graph.inputs : [], source, options.profile);
     } catch (err) {
       throw translateCreateError(err, source, ep);
     }
@@ -84,6 +103,20 @@ export class Session {
 
   async release(): Promise<void> {
     await this.ort.release();
+  }
+
+  /** Ends onnxruntime's profiling (the session was made with `profile`) and returns the trace file's path. */
+  endProfiling(): string {
+    if (!this.profile) throw new RangeError("endProfiling(): the session was created without the `profile` option");
+    const dir = dirname(this.profile);
+    const before = new Set(readdirSync(dir));
+    this.ort.endProfiling();
+    const prefix = `${basename(this.profile)}_`;
+    const written = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith(".json"));
+    const fresh = written.filter((f) => !before.has(f));
+    const file = (fresh.length > 0 ? fresh : written).sort().at(-1);
+    if (!file) throw new Error(`endProfiling(): onnxruntime wrote no trace next to ${this.profile}`);
+    return join(dir, file);
   }
 
   private checkFeeds(feeds: Record<string, Tensor>): void {
