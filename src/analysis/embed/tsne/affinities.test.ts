@@ -78,6 +78,19 @@ describe("affinities(knn, {perplexity})", () => {
     expect(s.vals.length).toBe(dense.filter((v) => v > 0).length);
   });
 
+  it("symmetrize(c) sums repeated columns, keeps columns sorted and leaves c as it was", () => {
+    // Row 0: 2 twice and 1; row 1: 0; row 2: 1 (not mutual with row 1's list).
+    const c = { n: 3, rowPtr: Int32Array.of(0, 3, 4, 5), cols: Int32Array.of(2, 1, 2, 0, 1), vals: Float64Array.of(0.25, 0.5, 0.25, 1, 1) };
+    const before = { cols: c.cols.slice(), vals: c.vals.slice() };
+    const s = symmetrize(c);
+    expect(Array.from(s.rowPtr)).toEqual([0, 2, 4, 6]);
+    expect(Array.from(s.cols)).toEqual([1, 2, 0, 2, 0, 1]);
+    // C + Cᵀ: (0,1) 0.5 + 1, (0,2) 0.5, (1,2) 1, total 6.
+    expect(Array.from(s.vals, (v) => v * 6)).toEqual([1.5, 0.5, 1.5, 1, 0.5, 1]);
+    expect(Array.from(c.cols)).toEqual(Array.from(before.cols));
+    expect(Array.from(c.vals)).toEqual(Array.from(before.vals));
+  });
+
   it("affinities() with too large a perplexity names the largest valid one", () => {
     const small = exactKnn({ n: 40, d: 10, data: points.data.subarray(0, 400) }, 39);
     expect(() => affinities(small, { perplexity: 30 })).toThrow(/at most 13 \(\(N − 1\) \/ 3\)/);
