@@ -2,6 +2,8 @@ import { knn, knnQuery } from "./neighbors.js";
 import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
 import { type PcaModel, transformPca } from "../embed/pca.js";
 import { pcaThreaded } from "./pcaThreads.js";
+import { pcaDense } from "../embed/pca/dense.js";
+import type { DenseBackend } from "../dense/backend.js";
 import { knnAccuracy, knnPreservation, silhouette, trustworthiness } from "../embed/quality.js";
 import { neighboursFor } from "../embed/tsne/affinities.js";
 import { createFftRepulsion } from "../embed/tsne/fft.js";
@@ -24,6 +26,7 @@ export type EmbedMethod = "pca" | "tsne" | "umap";
 
 export interface EmbedOptions {
   method: EmbedMethod;
+  /** 2 or 3 (PCA: any number of components, typed as these two; a reduction, not a map, above 3). */
   dims?: 2 | 3;
   perplexity?: number;
   seed?: number;
@@ -32,6 +35,8 @@ export interface EmbedOptions {
   /** Reduce wider features to this many principal components before t-SNE (0: never). */
   pcaComponents?: number;
   threads?: number;
+  /** Dense products (PCA's passes) by this backend, e.g. engine/dense's onnxruntime one; without it, PCA runs its WebAssembly kernel on worker threads. */
+  dense?: DenseBackend;
   onStage?: (stage: string) => void;
   onProgress?: (p: TsneProgress) => boolean | void;
   /** UMAP: every 10 epochs. */
@@ -62,11 +67,11 @@ export async function embed(points: Points, options: EmbedOptions): Promise<Embe
   const dims = o.dims;
   if (o.method === "pca") {
     o.onStage?.("PCA");
-    const { model, projected } = await pcaThreaded(points, { components: dims, seed: o.seed, ...(o.threads ? { threads: o.threads } : {}) });
+    const { model, projected } = await fitPcaOn(points, { components: dims, seed: o.seed }, o.threads, o.dense);
     return { embedding: projected.data, dims, input: points, pca: model, kl: null, iterations: null, stoppedEarly: false, knn: null };
   }
   if (o.method !== "tsne" && o.method !== "umap") throw new UsageError(`unknown method '${String(o.method)}' (pca, tsne, umap)`);
-  const { input, pca } = await reduce(points, o.pcaComponents, o.seed, o.threads, o.onStage);
+  const { input, pca } = await reduce(points, o.pcaComponents, o.seed, o.threads, o.onStage, o.dense);
   if (o.method === "umap") {
     const k = UMAP_DEFAULTS.nNeighbors - 1;
     if (input.n <= k + 1) throw new UsageError(`UMAP needs more than ${k + 1} points, got ${input.n}`);
@@ -141,11 +146,16 @@ export async function placeInto(
 }
 
 /** PCA to `components` dimensions when the points are wider and there are enough of them. */
-async function reduce(points: Points, components: number, seed: number, threads: number | undefined, onStage?: (s: string) => void): Promise<{ input: Points; pca: PcaModel | null }> {
+async function reduce(points: Points, components: number, seed: number, threads: number | undefined, onStage?: (s: string) => void, dense?: DenseBackend): Promise<{ input: Points; pca: PcaModel | null }> {
   if (!(components > 0) || points.d <= components || points.n <= components) return { input: points, pca: null };
   onStage?.(`PCA to ${components} dimensions`);
-  const { model, projected } = await pcaThreaded(points, { components, seed, ...(threads ? { threads } : {}) });
+  const { model, projected } = await fitPcaOn(points, { components, seed }, threads, dense);
   return { input: projected, pca: model };
+}
+
+/** PCA through the dense backend when there is one, else on worker threads. */
+function fitPcaOn(points: Points, options: { components: number; seed: number }, threads: number | undefined, dense: DenseBackend | undefined): Promise<{ model: PcaModel; projected: Points }> {
+  return dense ? pcaDense(points, options, dense) : pcaThreaded(points, { ...options, ...(threads ? { threads } : {}) });
 }
 
 /** How faithful a map is (the numbers behind "which classes separate"). */
