@@ -2,7 +2,8 @@
  * The HTTP API between `featurelens serve` (src/server/) and the web app (web/): its routes, the
  * JSON shapes they answer with, and the limits. Browser-safe: types and constants only.
  *
- * Every route is under /api and answers GET (one POST: a selection's predictions). Small answers are
+ * Every route is under /api and answers GET (two POSTs: a selection's predictions, and the review's
+ * decisions, the one route that changes a file — same-origin JSON only). Small answers are
  * JSON; map coordinates and per-point attributes are one binary payload (./points.ts); images are
  * PNG. A run is named by its id in the workspace (`:run`); a domain by its slug (`?domain=`).
  * Rows: `row` is a point's position in its scope (0..n−1: the order of predictions, features and
@@ -21,10 +22,19 @@
  *   GET  /api/runs/:run/neighbors/:row?space=feature|pixel&k=10[&domain=]   → NeighborsResponse
  *   GET  /api/runs/:run/inside/:row[?domain=]        → InsideResponse (each layer of the model on that image)
  *   GET  /api/runs/:run/inside/:row/:layer.png[?domain=]   → that layer's feature maps as PNG
+ *   GET  /api/runs/:run/diagnosis[?domain=]          → DiagnosisResponse (what featurelens diagnose stored)
+ *   GET  /api/runs/:run/diagnosis/mixed?a=&b=&by=neighbors|predictions[&domain=]  → MixedRowsResponse
+ *   GET  /api/runs/:run/label-issues                 → LabelIssuesResponse (the review queue and its decisions)
+ *   POST /api/runs/:run/label-issues/fixes           → LabelFixesSaved, body LabelFixesBody (writes label-fixes.csv)
+ *   GET  /api/runs/:run/shift                        → ShiftResponse (every domain featurelens shift measured)
+ *   GET  /api/runs/:run/compare                      → CompareResponse (each featurelens compare RUN OTHER stored)
  *
  * Errors: JSON `{ "error": "one line" }` with 400 (a bad parameter, named), 401 (no or wrong
- * token), 404 (no such run, domain, row, map …), 413 (a request too large), 500 (a bug).
+ * token), 403 (a write from another site), 404 (no such run, domain, row, map, analysis …), 413 (a request too large), 500 (a bug).
  */
+
+import type { LayersJson, SeparationJson, ShiftJson } from "../analysis/diagnose/diagnoseJson.js";
+import type { Comparison } from "../analysis/diagnose/compareTypes.js";
 
 export const API_VERSION = 1;
 
@@ -44,6 +54,8 @@ export const API_LIMITS = {
   atlasPerPage: 4096,
   /** Largest magnification of one image. */
   maxScale: 16,
+  /** Decisions one POST of label fixes may carry. */
+  maxFixes: 1_000_000,
 } as const;
 
 export type ChartName = "confusion" | "per-class" | "roc" | "pr" | "reliability" | "confidence" | "history";
@@ -228,4 +240,89 @@ export interface InsideResponse {
 
 export interface ApiError {
   error: string;
+}
+
+/** GET /api/runs/:run/diagnosis: what `featurelens diagnose` stored for the scope. */
+export interface DiagnosisResponse {
+  separation: SeparationJson;
+  /** The layer curve, when the layers were measured. */
+  layers: LayersJson | null;
+  /** The layer curve as the Vega-Lite spec of its PNG. */
+  layerChart: unknown;
+}
+
+/** The images of a mixed class pair (analysis/diagnose/mixedRows.ts): rows ascending. */
+export interface MixedRowsResponse extends RowsResponse {
+  a: number;
+  b: number;
+  by: "neighbors" | "predictions";
+  /** How many of the rows are of class a, and of b. */
+  ofA: number;
+  ofB: number;
+  /** What selects them, in words. */
+  rule: string;
+}
+
+/** One suspect of the review queue (label-issues/queue.csv), with its row in the run's images. */
+export interface ReviewItem {
+  rank: number;
+  /** The image's row in the run (−1 when the run no longer holds it). */
+  row: number;
+  index: number;
+  path: string | null;
+  given: number;
+  suggested: number;
+  score: number;
+  reason: string;
+  self_confidence: number | null;
+  suggested_probability: number | null;
+  neighbours_disagree: number | null;
+}
+
+/** One decision of label-fixes.csv, as the API carries it (`new_label` a class index). */
+export interface LabelFixJson {
+  index: number;
+  action: "keep" | "relabel" | "drop";
+  new_label: number | null;
+}
+
+export interface LabelIssuesResponse {
+  classes: string[];
+  total: number;
+  items: ReviewItem[];
+  /** The decisions saved in label-fixes.csv beside the queue (none yet: empty). */
+  decisions: LabelFixJson[];
+  /** label-fixes.csv relative to the run folder. */
+  file: string;
+  /** From summary.json: where the scores came from and what the command noted. */
+  source: string | null;
+  inSample: boolean | null;
+  accuracy: number | null;
+  notes: string[];
+}
+
+/** POST /api/runs/:run/label-issues/fixes: every decision taken so far (the file is replaced by them). */
+export interface LabelFixesBody {
+  fixes: LabelFixJson[];
+}
+
+export interface LabelFixesSaved {
+  saved: number;
+  total: number;
+  file: string;
+}
+
+/** GET /api/runs/:run/shift: every domain of the run whose shift was measured. */
+export interface ShiftResponse {
+  domains: ShiftJson[];
+}
+
+/** One stored comparison of the run (as A) with another run, without its per-layer activation profiles. */
+export type CompareSummary = Omit<Comparison, "activations" | "roc" | "confidence"> & {
+  /** Linear CKA between layers, when the activations were compared. */
+  cka: { a: string[]; b: string[]; values: (number | null)[] } | null;
+};
+
+export interface CompareResponse {
+  comparisons: CompareSummary[];
 }

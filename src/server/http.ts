@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 export class HttpError extends Error {
   override name = "HttpError";
   constructor(
-    readonly status: 400 | 401 | 404 | 405 | 413 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 413 | 500,
     message: string,
   ) {
     super(message);

@@ -1,3 +1,4 @@
+import { compareGet, diagnosisGet, mixedGet, shiftGet } from "./diagnoseApi.js";
 import { atlasGet, atlasPageGet, imageGet } from "./imagesApi.js";
 import { badRequest, HttpError, notFound } from "./http.js";
 import { insideGet, insideLayerGet } from "./insideApi.js";
@@ -5,6 +6,7 @@ import { neighborsGet } from "./neighborsApi.js";
 import { pointsGet, predictionsGet, predictionsPost, rowsGet } from "./predictionsApi.js";
 import type { Handler } from "./reply.js";
 import { runChart, runDetail, runsList } from "./runsApi.js";
+import { labelFixesPost, labelIssuesGet } from "./reviewApi.js";
 import { printable } from "./runStore.js";
 
 /**
@@ -18,7 +20,12 @@ interface Route {
   method: "GET" | "POST";
   pattern: string[];
   handler: Handler;
+  /** Changes a file: server.ts lets only same-origin JSON requests through (security.ts writeRefusal). */
+  writes: boolean;
 }
+
+/** The routes that change files. */
+const WRITES: Handler[] = [labelFixesPost];
 
 const ROUTES: Route[] = [
   ["GET", "runs", runsList],
@@ -34,7 +41,13 @@ const ROUTES: Route[] = [
   ["GET", "runs/:run/neighbors/:row", neighborsGet],
   ["GET", "runs/:run/inside/:row", insideGet],
   ["GET", "runs/:run/inside/:row/:layer.png", insideLayerGet],
-].map(([method, path, handler]) => ({ method: method as Route["method"], pattern: (path as string).split("/"), handler: handler as Handler }));
+  ["GET", "runs/:run/diagnosis", diagnosisGet],
+  ["GET", "runs/:run/diagnosis/mixed", mixedGet],
+  ["GET", "runs/:run/label-issues", labelIssuesGet],
+  ["POST", "runs/:run/label-issues/fixes", labelFixesPost],
+  ["GET", "runs/:run/shift", shiftGet],
+  ["GET", "runs/:run/compare", compareGet],
+].map(([method, path, handler]) => ({ method: method as Route["method"], pattern: (path as string).split("/"), handler: handler as Handler, writes: WRITES.includes(handler as Handler) }));
 
 /** The variable parts of `segments` if they fit `pattern`, else null. */
 function match(pattern: string[], segments: string[]): string[] | null {
@@ -59,7 +72,7 @@ function match(pattern: string[], segments: string[]): string[] | null {
  * The handler for `method` and the path below /api/ (still percent-encoded), with its parameters;
  * a 404 for no route, a 405 for a route that takes another method (HEAD is served as GET).
  */
-export function route(method: string, encodedPath: string): { handler: Handler; params: string[]; method: Route["method"] } {
+export function route(method: string, encodedPath: string): { handler: Handler; params: string[]; method: Route["method"]; writes: boolean } {
   let segments: string[];
   try {
     segments = encodedPath.split("/").map((s) => decodeURIComponent(s));
@@ -71,7 +84,7 @@ export function route(method: string, encodedPath: string): { handler: Handler; 
   for (const r of ROUTES) {
     const params = match(r.pattern, segments);
     if (!params) continue;
-    if (r.method === m) return { handler: r.handler, params, method: r.method };
+    if (r.method === m) return { handler: r.handler, params, method: r.method, writes: r.writes };
     allowed.push(r.method);
   }
   if (allowed.length) throw new HttpError(405, `${method} is not allowed here (allowed: ${allowed.join(", ")})`);

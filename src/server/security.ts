@@ -93,3 +93,31 @@ export function checkRequestToken(req: IncomingMessage, url: URL, token: string)
 export function tokenCookie(token: string): string {
   return `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
+
+/**
+ * Why a request that changes a file (the review's label fixes) is refused, or null when it may
+ * go on. A page of another site must not be able to make it: bound to loopback there is no token,
+ * and a plain HTML form or a `no-cors` fetch reaches the server. So such a request must be JSON
+ * (a form cannot send `application/json`, and a script of another site sending it needs a CORS
+ * preflight, which this server never grants), and when the browser says where it comes from —
+ * `Origin`, `Sec-Fetch-Site` — it must be this very server. A request without those headers is
+ * not from a browser's page (curl, a script), which may write as it may read.
+ */
+export function writeRefusal(req: IncomingMessage): string | null {
+  const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") return `a write must be sent as application/json (got '${type.slice(0, 60) || "no content type"}')`;
+  const site = req.headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none") return `refused: a write from another site (Sec-Fetch-Site: ${String(site).slice(0, 40)})`;
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let host: string | null = null;
+    try {
+      const u = new URL(origin);
+      host = u.protocol === "http:" || u.protocol === "https:" ? u.host : null;
+    } catch {
+      host = null;
+    }
+    if (host === null || host.toLowerCase() !== String(req.headers.host ?? "").toLowerCase()) return `refused: a write from another origin (${origin.slice(0, 80)}); only this server's own pages may write`;
+  }
+  return null;
+}

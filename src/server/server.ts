@@ -18,7 +18,7 @@ import { HttpError, readBody, send, sendError, sendJson } from "./http.js";
 import type { ApiContext } from "./reply.js";
 import { route } from "./router.js";
 import { RunStore } from "./runStore.js";
-import { checkRequestToken, checkToken, hostAllowed, isLoopback, newToken, tokenCookie, urlHost } from "./security.js";
+import { checkRequestToken, checkToken, hostAllowed, isLoopback, newToken, tokenCookie, urlHost, writeRefusal } from "./security.js";
 import { appBuilt, NOT_BUILT_PAGE, staticFile } from "./static.js";
 
 export interface ServerOptions {
@@ -141,6 +141,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, g: Gate): Promi
 
 async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, ctx: ApiContext, headers: Record<string, string>): Promise<void> {
   const r = route(req.method ?? "GET", url.pathname.slice("/api/".length));
+  if (r.writes) {
+    const refused = writeRefusal(req);
+    if (refused) throw new HttpError(403, refused);
+  }
   const body = r.method === "POST" ? await readBody(req, API_LIMITS.maxBody) : undefined;
   const reply = await r.handler(ctx, { url, params: r.params, ...(body ? { body } : {}) });
   if ("json" in reply) sendJson(req, res, reply.json, 200, headers);
@@ -155,7 +159,7 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, ct
 function fail(req: IncomingMessage, res: ServerResponse, err: unknown, log: (line: string) => void): void {
   try {
     const close = { Connection: "close" };
-    if (err instanceof HttpError) sendError(req, res, err.status, err.message, err.status === 413 ? close : {});
+    if (err instanceof HttpError) sendError(req, res, err.status, err.message, err.status === 413 || err.status === 403 ? close : {});
     else if (err instanceof UsageError) sendError(req, res, 400, err.message);
     else if (err instanceof FeaturelensError) sendError(req, res, 404, err.message);
     else {
