@@ -25,11 +25,10 @@ export function stateSlots(spec: OptimizerSpec): string[] {
 export const STEP_INPUTS = { lr: "train/lr", biasCorrection1: "train/bias_correction1", biasCorrection2: "train/bias_correction2" } as const;
 
 /**
- * Emits the update of one parameter; returns the new parameter and new state values, in
- * `stateSlots` order.
+ * Emits the update of one parameter (or of all, concatenated into one flat buffer); returns the
+ * new parameter and new state values, in `stateSlots` order.
  */
-export function emitUpdate(em: Emitter, spec: OptimizerSpec, param: string, grad: string, state: string[]): { param: string; state: string[] } {
-  const scope = `/optim/${param}`;
+export function emitUpdate(em: Emitter, spec: OptimizerSpec, param: string, grad: string, state: string[], scope = `/optim/${param}`): { param: string; state: string[] } {
   const op = (type: string, inputs: string[]) => em.op(scope, type, inputs);
   const k = (v: number) => em.scalar(scope, v);
   const lr = STEP_INPUTS.lr;

@@ -21,6 +21,17 @@ export interface TrainGraphOptions {
   /** Initializers to train; the rest stay constant (frozen). */
   trainable: readonly string[];
   optimizer: OptimizerSpec;
+  /**
+   * Gradient rules by op type in place of GRAD_RULES' (not for the trainer's BatchNormalization
+   * nodes): how a benchmark or a test builds the step with an earlier formulation to compare.
+   */
+  rules?: Readonly<Record<string, GradRule>>;
+  /**
+   * One optimizer update over all parameters at once (default true): their gradients concatenated
+   * into one flat buffer, the state one flat buffer a slot, so the update is a dozen nodes instead
+   * of a dozen a parameter. False: one update a parameter (the same arithmetic, element by element).
+   */
+  flatOptimizer?: boolean;
 }
 
 export interface TrainGraph {
@@ -32,8 +43,17 @@ export interface TrainGraph {
   /** Trainable parameters, in order: graph input name = parameter name; output = `updated[i]`. */
   params: string[];
   updated: string[];
-  /** Optimizer state per parameter (same order), slots by `stateSlots`; inputs and their new values. */
+  /**
+   * Optimizer state per parameter (same order), slots by `stateSlots`: its name among the
+   * session's values and, without `flat`, the graph input and output of its new value ("" with `flat`).
+   */
   state: { input: string; output: string; param: string; slot: string }[];
+  /**
+   * The flat optimizer ({@link TrainGraphOptions.flatOptimizer}): the new parameters as one output
+   * (`updated` is then empty), each state slot as one input and one output, and where parameter i
+   * sits in them (`offsets[i]`, `sizes[i]` elements, in `params` order).
+   */
+  flat?: { updated: string; state: { slot: string; input: string; output: string }[]; offsets: number[]; sizes: number[] };
   /** BatchNorm running statistics: input (the initializer name) and its new value. */
   running: { input: string; output: string }[];
   /** A mask input per Dropout node, drawn for each step by {@link drawMasks} (dropout.ts). */
@@ -57,6 +77,10 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
 
   const overrides = new Map<string, GradRule>();
   const { running, masks } = trainingMode(model, graph, em, overrides);
+  for (const n of graph.nodes) {
+    const rule = options.rules?.[n.opType];
+    if (rule && !overrides.has(n.name)) overrides.set(n.name, rule);
+  }
   const logits = head.logits;
 
   const k = classesFrom(init, head.classifier);
@@ -79,19 +103,36 @@ export function buildTrainGraph(model: ModelIR, options: TrainGraphOptions): Tra
   const slots = stateSlots(options.optimizer);
   const state: TrainGraph["state"] = [];
   const updated: string[] = [];
-  for (const p of params) {
+  let flat: TrainGraph["flat"];
+  if (options.flatOptimizer ?? true) {
+    const sizes = params.map((p) => init.get(p)!.dims.reduce((a, b) => a * b, 1));
+    const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const minus1 = em2.ints("/optim", [-1]);
+    const concat = (values: string[]) => em2.op("/optim", "Concat", values.map((v) => em2.op("/optim", "Reshape", [v, minus1])), { axis: 0 });
     const inputs = slots.map((slot) => {
-      const name = `opt/${slot}/${p}`;
-      out.graph.inputs.push(floatInput(name, init.get(p)!.dims));
-      return name;
+      out.graph.inputs.push(floatInput(`opt/${slot}`, [total]));
+      return `opt/${slot}`;
     });
-    const u = emitUpdate(em2, options.optimizer, p, withGrads.gradients.get(p)!, inputs);
-    updated.push(u.param);
-    slots.forEach((slot, i) => state.push({ input: inputs[i], output: u.state[i], param: p, slot }));
+    const u = emitUpdate(em2, options.optimizer, concat(params), concat(params.map((p) => withGrads.gradients.get(p)!)), inputs, "/optim");
+    flat = { updated: u.param, state: slots.map((slot, i) => ({ slot, input: inputs[i], output: u.state[i] })), offsets, sizes };
+    for (const p of params) for (const slot of slots) state.push({ input: `opt/${slot}/${p}`, output: "", param: p, slot });
+  } else {
+    for (const p of params) {
+      const inputs = slots.map((slot) => {
+        const name = `opt/${slot}/${p}`;
+        out.graph.inputs.push(floatInput(name, init.get(p)!.dims));
+        return name;
+      });
+      const u = emitUpdate(em2, options.optimizer, p, withGrads.gradients.get(p)!, inputs);
+      updated.push(u.param);
+      slots.forEach((slot, i) => state.push({ input: inputs[i], output: u.state[i], param: p, slot }));
+    }
   }
-  const outputs = [loss, correct, ...updated, ...state.map((s) => s.output), ...running.map((r) => r.output)];
+  const newState = flat ? flat.state.map((s) => s.output) : state.map((s) => s.output);
+  const outputs = [loss, correct, ...(flat ? [flat.updated] : updated), ...newState, ...running.map((r) => r.output)];
   out.graph.outputs = outputs.map((name) => ({ name, type: { kind: "tensor", elemType: DataType.FLOAT } }));
-  return { model: out, input: model.graph.inputs[0].name, targets: TARGETS, params, updated, state, running, masks, loss, correct, numClasses: k };
+  return { model: out, input: model.graph.inputs[0].name, targets: TARGETS, params, updated, state, ...(flat ? { flat } : {}), running, masks, loss, correct, numClasses: k };
 }
 
 interface Loss {

@@ -8,7 +8,8 @@ import { inputSpec } from "../engine/onnx/modelInfo.js";
 import { OPTIMIZER_DEFAULTS, type OptimizerSpec } from "./optimizers.js";
 import { toInputTensor } from "./preprocess.js";
 import { binaryTargets, oneHotTargets } from "./targets.js";
-import { TrainSession } from "./trainSession.js";
+import { scatterMaxPoolGrad } from "../engine/autodiff/rules/pool.js";
+import { TrainSession, type TrainSessionOptions } from "./trainSession.js";
 
 const FIX = join(import.meta.dirname, "fixtures");
 const MODELS: Record<string, string> = {
@@ -73,6 +74,35 @@ describe("TrainSession parity with PyTorch (fixtures from scripts/make-train-fix
       }
       expect(checked).toBeGreaterThanOrEqual(4);
       await ts.release();
+    });
+  }
+});
+
+describe("TrainSession's faster step against the step it replaces (issue 15)", () => {
+  // Before: one Adam update a parameter, MaxPool's gradient by ScatterElements.
+  const before: TrainSessionOptions["graph"] = { flatOptimizer: false, rules: { MaxPool: (g) => [scatterMaxPoolGrad(g)] } };
+  for (const [model, opt] of [["seed-cnn", "adam"], ["small-resnet", "adamw"], ["seed-cnn", "sgd"]] as const) {
+    it(`TrainSession.step() × 2 on ${model} with ${opt}: losses and every value within 1e-5 of the earlier graph's`, async () => {
+      const m = readModel(MODELS[model]);
+      const ds = batch();
+      const x = toInputTensor(ds, 0, ds.n, inputSpec(m), { scale: 1 / 255, mean: [0], std: [1] });
+      const targets = oneHotTargets(ds.labels, 10);
+      const optimizer = opt === "sgd" ? OPTIMIZER_DEFAULTS.sgd : OPTIMIZER_DEFAULTS[opt];
+      const [now, then] = await Promise.all([TrainSession.create(m, { optimizer, threads: 1 }), TrainSession.create(m, { optimizer, threads: 1, graph: before })]);
+      expect(now.graph.flat).toBeDefined();
+      for (let s = 0; s < 2; s++) {
+        const [a, b] = [await now.step(x, targets, 1e-2), await then.step(x, targets, 1e-2)];
+        expect(Math.abs(a.loss - b.loss), `loss at step ${s}`).toBeLessThan(1e-5);
+      }
+      expect([...now.values.keys()].sort()).toEqual([...then.values.keys()].sort());
+      for (const [name, want] of then.values) {
+        const got = now.values.get(name)!;
+        expect(got.length, name).toBe(want.length);
+        let worst = 0;
+        for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+        expect(worst, name).toBeLessThan(1e-5);
+      }
+      await Promise.all([now.release(), then.release()]);
     });
   }
 });

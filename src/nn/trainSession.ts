@@ -5,7 +5,7 @@ import type { Tensor } from "../engine/tensor.js";
 import { drawMasks } from "./dropout.js";
 import { biasCorrections, type OptimizerSpec, STEP_INPUTS } from "./optimizers.js";
 import { draw, type RngStreamState, startStreams } from "./rngStreams.js";
-import { buildTrainGraph, type TrainGraph } from "./trainGraph.js";
+import { buildTrainGraph, type TrainGraph, type TrainGraphOptions } from "./trainGraph.js";
 
 /** Options for {@link TrainSession.create}. */
 export interface TrainSessionOptions {
@@ -19,6 +19,8 @@ export interface TrainSessionOptions {
   threads?: number;
   /** onnxruntime settings of the step's session (spinning, execution mode, the profiler): runtime/session.ts. */
   session?: Pick<SessionOptions, "spinning" | "executionMode" | "interOpThreads" | "optimization" | "profile">;
+  /** How the step graph is built (earlier gradient formulations, for comparison): trainGraph.ts. */
+  graph?: Pick<TrainGraphOptions, "rules" | "flatOptimizer">;
 }
 
 /**
@@ -43,12 +45,21 @@ export class TrainSession {
 
   static async create(model: ModelIR, options: TrainSessionOptions): Promise<TrainSession> {
     const trainable = options.trainable ?? defaultTrainable(model);
-    const graph = buildTrainGraph(model, { trainable, optimizer: options.optimizer });
+    const graph = buildTrainGraph(model, { ...options.graph, trainable, optimizer: options.optimizer });
     const session = await Session.create(graph.model, { ...options.session, ...(options.threads ? { threads: options.threads } : {}), source: "training graph" });
     const init = new Map(model.graph.initializers.map((t) => [t.name, t]));
     const values = new Map<string, Float32Array>();
     for (const p of graph.params) values.set(p, floatsOf(init.get(p)!));
-    for (const s of graph.state) values.set(s.input, new Float32Array(values.get(s.param)!.length));
+    if (graph.flat) {
+      const { offsets, sizes } = graph.flat;
+      const total = sizes.reduce((a, b) => a + b, 0);
+      for (const slot of new Set(graph.state.map((s) => s.slot))) {
+        const buffer = new Float32Array(total);
+        graph.params.forEach((p, i) => values.set(`opt/${slot}/${p}`, buffer.subarray(offsets[i], offsets[i] + sizes[i])));
+      }
+    } else {
+      for (const s of graph.state) values.set(s.input, new Float32Array(values.get(s.param)!.length));
+    }
     for (const r of graph.running) values.set(r.input, floatsOf(init.get(r.input)!));
     return new TrainSession(model, graph, session, options.optimizer, values, options.dropout ?? startStreams(options.seed ?? 0).dropout);
   }
@@ -70,15 +81,29 @@ export class TrainSession {
       feeds[STEP_INPUTS.biasCorrection1] = scalar(c1);
       feeds[STEP_INPUTS.biasCorrection2] = scalar(c2);
     }
-    const inputs = [...g.params, ...g.state.map((s) => s.input), ...g.running.map((r) => r.input)];
+    const f = g.flat;
+    const inputs = [...g.params, ...(f ? [] : g.state.map((s) => s.input)), ...g.running.map((r) => r.input)];
     for (const name of inputs) {
       const v = this.values.get(name)!;
       feeds[name] = { dtype: "float32", dims: this.dims(name), data: v };
     }
-    const outputs = [g.loss, g.correct, ...g.updated, ...g.state.map((s) => s.output), ...g.running.map((r) => r.output)];
+    for (const s of f?.state ?? []) {
+      const data = joined(g.params.map((p) => this.values.get(`opt/${s.slot}/${p}`)!));
+      feeds[s.input] = { dtype: "float32", dims: [data.length], data };
+    }
+    const newState = f ? f.state.map((s) => s.output) : g.state.map((s) => s.output);
+    const outputs = [g.loss, g.correct, ...(f ? [f.updated] : g.updated), ...newState, ...g.running.map((r) => r.output)];
     const out = await this.session.run(feeds, outputs);
-    g.params.forEach((p, i) => this.values.set(p, out[g.updated[i]].data as Float32Array));
-    for (const s of g.state) this.values.set(s.input, out[s.output].data as Float32Array);
+    if (f) {
+      // The new values stay in onnxruntime's output buffers; each parameter is a view into them.
+      const split = (flat: Float32Array, name: (p: string) => string) =>
+        g.params.forEach((p, i) => this.values.set(name(p), flat.subarray(f.offsets[i], f.offsets[i] + f.sizes[i])));
+      split(out[f.updated].data as Float32Array, (p) => p);
+      for (const s of f.state) split(out[s.output].data as Float32Array, (p) => `opt/${s.slot}/${p}`);
+    } else {
+      g.params.forEach((p, i) => this.values.set(p, out[g.updated[i]].data as Float32Array));
+      for (const s of g.state) this.values.set(s.input, out[s.output].data as Float32Array);
+    }
     for (const r of g.running) this.values.set(r.input, out[r.output].data as Float32Array);
     return { loss: (out[g.loss].data as Float32Array)[0], correct: (out[g.correct].data as Float32Array)[0] };
   }
@@ -108,6 +133,26 @@ export class TrainSession {
     this.shapes ??= new Map(this.graph.model.graph.inputs.map((i) => [i.name, i.type?.kind === "tensor" && i.type.shape ? (i.type.shape as number[]) : []]));
     return this.shapes.get(name) ?? [];
   }
+}
+
+/** The parts as one buffer: a view when they already lie one after another in one buffer (as a step leaves them), else a copy. */
+function joined(parts: Float32Array[]): Float32Array {
+  const first = parts[0];
+  const length = parts.reduce((a, p) => a + p.length, 0);
+  let end = first.byteOffset;
+  let contiguous = true;
+  for (const p of parts) {
+    contiguous &&= p.buffer === first.buffer && p.byteOffset === end;
+    end += p.byteLength;
+  }
+  if (contiguous) return new Float32Array(first.buffer, first.byteOffset, length);
+  const all = new Float32Array(length);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.length;
+  }
+  return all;
 }
 
 const scalar = (v: number): Tensor<"float32"> => ({ dtype: "float32", dims: [], data: Float32Array.of(v) });

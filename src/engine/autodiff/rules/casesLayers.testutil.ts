@@ -71,6 +71,11 @@ export const LAYER_CASES: GradCase[] = [
     build: (c) => c.op("MaxPool", [c.input("X", [2, 2, 5, 5])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
   },
   {
+    // the windows tile the input: the Expand-and-mask formulation instead of the scatter
+    name: "MaxPool(2×2, stride 2, tiling windows)", op: "MaxPool", dtype: "float64",
+    build: (c) => c.op("MaxPool", [c.input("X", [2, 3, 4, 6])], { kernel_shape: [2, 2], strides: [2, 2] }),
+  },
+  {
     name: "GlobalAveragePool", op: "GlobalAveragePool", ...linear32,
     build: (c) => c.op("GlobalAveragePool", [c.input("X", [2, 3, 4, 4])]),
   },
