@@ -86,5 +86,5 @@ describe("featurelens CLI", () => {
   it("featurelens via npx resolves the package's own bin", () => {
     const out = execFileSync("npm", ["exec", "--offline", "--", "featurelens", "--version"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-  });
+  }, 180_000); // npm exec starts npm, then node: a minute on a loaded 2-core machine
 });

@@ -57,7 +57,7 @@ describe.skipIf(!haveChromium)(`the report in Chromium (skipped when ${CHROMIUM}
       await page.goto(pathToFileURL(report).href, { waitUntil: "load" });
 
       const ids = await page.$$eval("main > section", (s) => s.map((e) => e.id));
-      expect(ids).toEqual(["summary", "accuracy", "confusion", "ranking", "calibration", "feature-space", "samples", "inside", "training", "domains"]);
+      expect(ids).toEqual(["summary", "accuracy", "confusion", "ranking", "calibration", "feature-space", "diagnose", "samples", "inside", "training", "domains"]);
       const headings = await page.$$eval("main h2", (h) => h.map((e) => e.textContent));
       expect(headings).toContain("Which classes separate in feature space?");
       expect(await page.locator("p.note").count()).toBe(0);

@@ -137,7 +137,7 @@ export class MapPanel {
   setMode(mode: MouseMode): void {
     this.mode = mode;
     this.canvas.setMode(mode);
-    for (const b of this.toolbar.querySelectorAll<HTMLButtonElement>("[data-mode]")) b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
+    for (const b of this.controls.querySelectorAll<HTMLButtonElement>("[data-mode]")) b.setAttribute("aria-pressed", String(b.dataset.mode === mode));
   }
 
   /** The next colouring (c). */
