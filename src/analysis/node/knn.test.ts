@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../util/errors.js";
 import { exactKnn, exactKnnQuery } from "../neighbors/exact.js";
-import { knn } from "./knn.js";
+import { knn, knnQuery } from "./knn.js";
 import { parallelKnn } from "./knnParallel.js";
 import { randomPoints } from "../neighbors/neighbors.testutil.js";
+import type { DenseBackend, DenseKnnRequest } from "../dense/backend.js";
+import { jsBackend } from "../dense/jsBackend.js";
 
 describe("knn", () => {
   const points = randomPoints(1100, 16, 7);
@@ -39,5 +41,18 @@ describe("knn", () => {
     await expect(knn(points, 1100)).rejects.toThrow(/largest valid k is 1099/);
     await expect(knn(points, 5, { method: "approx", metric: "l1" })).rejects.toThrow(/use method 'exact' for l1/);
   });
-});
 
+  it("knn(points, k, {dense}) takes exact l2 and cosine from the dense backend (queries too), l1 and small problems from the kernel", async () => {
+    const calls: DenseKnnRequest[] = [];
+    const spy: DenseBackend = { ...jsBackend, knn: (r) => (calls.push(r), jsBackend.knn(r)) };
+    const big = randomPoints(3700, 16, 9); // 3,700² × 16 > the work where the dense backend starts
+    const g = await knn(big, 4, { metric: "cosine", method: "exact", dense: spy, threads: 1 });
+    expect(calls.map((c) => [c.metric, c.k, c.queries])).toEqual([["cosine", 4, undefined]]);
+    expect(g.indices).toEqual(exactKnn(big, 4, { metric: "cosine" }).indices);
+    await knnQuery(big, big, 3, { method: "exact", dense: spy, threads: 1 });
+    expect(calls[1].queries).toBe(big);
+    await knn(big, 4, { metric: "l1", method: "exact", dense: spy, threads: 1 });
+    await knn(points, 4, { method: "exact", dense: spy, threads: 1 });
+    expect(calls.length).toBe(2);
+  });
+});

@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import type { DenseBackend } from "../dense/backend.js";
 import { UsageError } from "../../util/errors.js";
 import { approxKnn } from "./approx.js";
 import { checkQueryInput, exactKnn, exactKnnQuery } from "../neighbors/exact.js";
@@ -14,11 +15,20 @@ export interface KnnOptions {
   metric?: Metric;
   /** "auto": exact unless queries × reference points × d exceeds `approxAbove` (and the metric is not l1). */
   method?: KnnMethod;
+  /**
+   * Exact l2 and cosine kNN by this dense backend — on Node, engine/dense's onnxruntime one, which
+   * the caller passes in (workflows/dense.ts); analysis/ knows no ONNX. Without it, and always for
+   * l1, the WebAssembly kernel on worker threads.
+   */
+  dense?: DenseBackend;
   /** Threads for both paths (worker threads for exact, native threads for approx). */
   threads?: number;
   /** Seeds the approximate index (exact results do not depend on it). */
   seed?: number;
-  /** Work (query rows × reference rows × d) above which "auto" switches to approximate. */
+  /**
+   * Work (query rows × reference rows × d) above which "auto" switches to approximate; default
+   * `approxAbove` of KNN_DEFAULTS, or its `denseApproxAbove` when a dense backend is given.
+   */
   approxAbove?: number;
   /** Called with (rows done, total rows) as the exact path goes (approximate: once, at the end). */
   onProgress?: (done: number, total: number) => void;
@@ -33,9 +43,11 @@ export const KNN_DEFAULTS = {
   seed: 0,
   // ~10 s of exact search on 2 cores here (≈ 25,000 points of d = 50 against each other).
   approxAbove: 3e10,
+  // With a dense backend (onnxruntime): where exact stops beating HNSW at k = 90 (bench/knn-ort.ts).
+  denseApproxAbove: 3e10,
 };
 
-/** Below this much work (rows × rows × d) one thread beats starting workers. */
+/** Below this much work (rows × rows × d) one thread beats starting workers or an onnxruntime session. */
 const THREADS_ABOVE = 2e8;
 
 /**
@@ -56,10 +68,11 @@ export async function knnQuery(reference: Points, queries: Points, k: number, op
   return run(reference, queries, k, o);
 }
 
-type Resolved = Required<Omit<KnnOptions, "onProgress" | "signal">> & Pick<KnnOptions, "onProgress" | "signal">;
+type Resolved = Required<Omit<KnnOptions, "onProgress" | "signal" | "dense">> & Pick<KnnOptions, "onProgress" | "signal" | "dense">;
 
 function resolve(options: KnnOptions): Resolved {
-  const o = { ...KNN_DEFAULTS, ...stripUndefined(options) };
+  const approxAbove = options.dense ? KNN_DEFAULTS.denseApproxAbove : KNN_DEFAULTS.approxAbove;
+  const o = { ...KNN_DEFAULTS, approxAbove, ...stripUndefined(options) };
   checkMetric(o.metric);
   if (!["auto", "exact", "approx"].includes(o.method)) {
     throw new UsageError(`unknown kNN method '${o.method}' (allowed: auto, exact, approx)`);
@@ -76,6 +89,9 @@ async function run(reference: Points, queries: Points | null, k: number, o: Reso
     const g = approxKnn(reference, queries, k, { metric: o.metric, threads: o.threads, seed: o.seed });
     o.onProgress?.(rows, rows);
     return g;
+  }
+  if (o.dense && o.metric !== "l1" && work > THREADS_ABOVE) {
+    return o.dense.knn({ reference, ...(queries ? { queries } : {}), k, metric: o.metric, onProgress: o.onProgress, signal: o.signal });
   }
   if (o.threads > 1 && work > THREADS_ABOVE) {
     return parallelKnn(reference, queries, k, { metric: o.metric, threads: o.threads, onProgress: o.onProgress, signal: o.signal });
