@@ -35,7 +35,10 @@ export interface EmbedOptions {
   /** Reduce wider features to this many principal components before t-SNE (0: never). */
   pcaComponents?: number;
   threads?: number;
-  /** Dense products (PCA's passes) by this backend, e.g. engine/dense's onnxruntime one; without it, PCA runs its WebAssembly kernel on worker threads. */
+  /**
+   * Dense products by this backend, e.g. engine/dense's onnxruntime one: PCA's passes and the exact
+   * l2/cosine kNN graph of t-SNE and UMAP; without it, both run their WebAssembly kernels on worker threads.
+   */
   dense?: DenseBackend;
   onStage?: (stage: string) => void;
   onProgress?: (p: TsneProgress) => boolean | void;
@@ -76,14 +79,14 @@ export async function embed(points: Points, options: EmbedOptions): Promise<Embe
     const k = UMAP_DEFAULTS.nNeighbors - 1;
     if (input.n <= k + 1) throw new UsageError(`UMAP needs more than ${k + 1} points, got ${input.n}`);
     o.onStage?.(`${k} nearest neighbours`);
-    const graph = await knn(input, k, { metric: o.metric, ...(o.threads ? { threads: o.threads } : {}) });
+    const graph = await knn(input, k, { metric: o.metric, ...(o.dense ? { dense: o.dense } : {}), ...(o.threads ? { threads: o.threads } : {}) });
     o.onStage?.("UMAP");
     const r = await umap(input, { dims, seed: o.seed, knn: graph, ...(o.onUmapProgress ? { onProgress: o.onUmapProgress } : {}) });
     return { embedding: r.embedding, dims, input, pca, kl: null, iterations: r.epochs, stoppedEarly: r.stoppedEarly, knn: graph };
   }
   const k = neighboursFor(o.perplexity, input.n);
   o.onStage?.(`${k} nearest neighbours`);
-  const graph = await knn(input, k, { metric: o.metric, ...(o.threads ? { threads: o.threads } : {}) });
+  const graph = await knn(input, k, { metric: o.metric, ...(o.dense ? { dense: o.dense } : {}), ...(o.threads ? { threads: o.threads } : {}) });
   o.onStage?.("t-SNE");
   const method = resolveMethod("auto", input.n, dims);
   const threads = o.threads ?? 2;
