@@ -7,12 +7,14 @@ import { decodePoints, type DecodedPoints } from "../src/api/points.js";
 import type { InsideResponse, NeighborsResponse, PredictionsResponse, RowsResponse } from "../src/api/types.js";
 import { startServer, type RunningServer } from "../src/server/server.js";
 import { ARTIFACTS, CHROMIUM, ensureAppBuilt, launchChromium } from "./browser.testutil.js";
+import { diagnoseViewTests } from "./diagnose.browser.testutil.js";
 import { makeAppWorkspace, type AppWorkspace } from "./workspace.testutil.js";
 
 /**
  * The app as a person uses it: `featurelens serve`'s real server (startServer) on a workspace of
  * two small real runs, the built app in Debian's Chromium with WebGL on SwiftShader, and each
- * question of issue 13 asked with the mouse and the keyboard — what is drawn is checked in
+ * question of issue 13 (and the Diagnose and Review views of issue 14, diagnose.browser.testutil.ts)
+ * asked with the mouse and the keyboard — what is drawn is checked in
  * screenshots (coloured pixels of the map), what is listed against the API. Screenshots are kept
  * in web/.artifacts/ (git-ignored) to look at.
  */
@@ -59,7 +61,7 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
-}, 240_000);
+}, 300_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -343,6 +345,8 @@ describe.skipIf(!haveChromium)(`the web app in Chromium (skipped when ${CHROMIUM
     expect(await page.locator("dialog.help").isVisible()).toBe(false);
     expect(errors).toEqual([]);
   });
+
+  diagnoseViewTests(() => ({ ws, server, page, points, errors }));
 });
 
 /** Rows inside a polygon (even–odd rule), as the app computes them. */

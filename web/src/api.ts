@@ -2,6 +2,13 @@ import { decodePoints, type DecodedPoints } from "../../src/api/points.js";
 import type {
   AtlasInfo,
   ChartName,
+  CompareResponse,
+  DiagnosisResponse,
+  LabelFixesSaved,
+  LabelFixJson,
+  LabelIssuesResponse,
+  MixedRowsResponse,
+  ShiftResponse,
   InsideResponse,
   NeighborsResponse,
   PredictionQuery,
@@ -109,6 +116,33 @@ export class Api {
 
   insideLayerUrl(run: string, row: number, layer: number | string, domain?: string | null): string {
     return this.url(`runs/${enc(run)}/inside/${row}/${enc(String(layer))}.png`, { domain });
+  }
+
+  diagnosis(run: string, domain?: string | null): Promise<DiagnosisResponse> {
+    return this.cached(`diagnosis/${run}/${domain ?? ""}`, () => this.json(`runs/${enc(run)}/diagnosis`, { domain }));
+  }
+
+  /** The images of a mixed class pair. */
+  mixed(run: string, o: { a: number; b: number; by: "neighbors" | "predictions"; domain?: string | null }): Promise<MixedRowsResponse> {
+    return this.cached(`mixed/${run}/${o.domain ?? ""}/${o.a}/${o.b}/${o.by}`, () => this.json(`runs/${enc(run)}/diagnosis/mixed`, { a: o.a, b: o.b, by: o.by, domain: o.domain }));
+  }
+
+  shift(run: string): Promise<ShiftResponse> {
+    return this.cached(`shift/${run}`, () => this.json(`runs/${enc(run)}/shift`));
+  }
+
+  compare(run: string): Promise<CompareResponse> {
+    return this.cached(`compare/${run}`, () => this.json(`runs/${enc(run)}/compare`));
+  }
+
+  /** The review queue with the decisions saved so far (not cached: the decisions change). */
+  labelIssues(run: string): Promise<LabelIssuesResponse> {
+    return this.json(`runs/${enc(run)}/label-issues`);
+  }
+
+  /** Saves every decision taken so far as the run's label-fixes.csv. */
+  saveLabelFixes(run: string, fixes: LabelFixJson[]): Promise<LabelFixesSaved> {
+    return this.json(`runs/${enc(run)}/label-issues/fixes`, {}, { method: "POST", body: JSON.stringify({ fixes }), headers: { "content-type": "application/json" } });
   }
 
   private cached<T>(key: string, make: () => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { h } from "./dom.js";
 
 /** The keyboard shortcuts, as the help (?) lists them. */
 export const SHORTCUTS: [string, string][] = [
-  ["1 2 3 4", "map · image · metrics · compare"],
+  ["1 – 6", "map · image · metrics · compare · diagnose · review"],
   ["c / C", "next / previous colouring"],
   ["m", "next map (t-SNE, PCA, UMAP)"],
   ["w", "ring the misclassified points, or not"],
@@ -15,6 +15,17 @@ export const SHORTCUTS: [string, string][] = [
   ["?", "this help"],
 ];
 
+/** The review view's keys (there, number keys pick a class, not a view). */
+export const REVIEW_SHORTCUTS: [string, string][] = [
+  ["j k  or  → ←", "next, previous suspect"],
+  ["n", "next suspect not decided yet"],
+  ["o", "keep the given label"],
+  ["r", "relabel as the suggested class"],
+  ["0 – 9", "relabel as that class (or the menu)"],
+  ["d", "drop the image from training"],
+  ["u", "undo the decision"],
+];
+
 /** The help dialog: built once, shown and hidden by `?` and Esc. */
 export function helpDialog(): HTMLDialogElement {
   const dialog = h(
@@ -22,6 +33,9 @@ export function helpDialog(): HTMLDialogElement {
     { class: "help", "aria-label": "keyboard shortcuts" },
     h("h2", {}, "Keys"),
     h("table", {}, h("tbody", {}, SHORTCUTS.map(([k, what]) => h("tr", {}, h("th", {}, k), h("td", {}, what))))),
+    h("h3", {}, "Review (6)"),
+    h("table", { class: "review-keys" }, h("tbody", {}, REVIEW_SHORTCUTS.map(([k, what]) => h("tr", {}, h("th", {}, k), h("td", {}, what))))),
+    h("p", { class: "muted" }, "Each decision is saved at once in the run's label-issues/label-fixes.csv, which featurelens train --label-fixes applies."),
     h("p", { class: "muted" }, "Hover a point for its image and top-3 probabilities; drag to pan, scroll to zoom; double-click empty space to clear the selection."),
     h("form", { method: "dialog" }, h("button", {}, "close")),
   );

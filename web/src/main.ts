@@ -7,9 +7,11 @@ import { MapPanel } from "./map/panel.js";
 import type { MapCanvas } from "./map/scatter.js";
 import { formatHash, parseHash, VIEWS, type AppState, type ViewName } from "./state.js";
 import { CompareView } from "./views/compare.js";
+import { DiagnoseView } from "./views/diagnose.js";
 import { ImageView } from "./views/image.js";
 import { MapView } from "./views/map.js";
 import { MetricsView } from "./views/metrics.js";
+import { ReviewView } from "./views/review.js";
 import type { View } from "./views/view.js";
 
 /**
@@ -17,7 +19,7 @@ import type { View } from "./views/view.js";
  * whole state; every change goes through `go`, which writes the hash and shows it.
  */
 
-const VIEW_NAMES: Record<ViewName, string> = { map: "Map", image: "Image", metrics: "Metrics", compare: "Compare" };
+const VIEW_NAMES: Record<ViewName, string> = { map: "Map", image: "Image", metrics: "Metrics", compare: "Compare", diagnose: "Diagnose", review: "Review" };
 
 class FeaturelensApp implements App {
   readonly api = new Api("api", new URLSearchParams(location.search).get("token"));
@@ -33,7 +35,7 @@ class FeaturelensApp implements App {
 
   constructor() {
     this.panel = new MapPanel(this);
-    this.views = { map: new MapView(this, this.panel), image: new ImageView(this), metrics: new MetricsView(this, this.panel), compare: new CompareView(this) };
+    this.views = { map: new MapView(this, this.panel), image: new ImageView(this), metrics: new MetricsView(this, this.panel), compare: new CompareView(this), diagnose: new DiagnoseView(this, this.panel), review: new ReviewView(this) };
     window.addEventListener("hashchange", () => this.show(parseHash(location.hash)));
     window.addEventListener("keydown", (e) => this.onKey(e));
   }
@@ -124,6 +126,11 @@ class FeaturelensApp implements App {
     return this.panel;
   }
 
+  /** The review view (the tests wait for its saves). */
+  get review(): ReviewView {
+    return this.views.review as ReviewView;
+  }
+
   /** The compare view's maps (the tests find points on them). */
   get compareMaps(): readonly MapCanvas[] {
     return (this.views.compare as CompareView).maps;
@@ -133,7 +140,9 @@ class FeaturelensApp implements App {
     if (typing(e) || e.ctrlKey || e.metaKey || e.altKey) return;
     if (this.help.open) return;
     const n = Number(e.key);
-    if (n >= 1 && n <= VIEWS.length) {
+    if (/^\d$/.test(e.key) && this.shown?.ownsDigits) {
+      if (!this.shown.key?.(e)) return;
+    } else if (n >= 1 && n <= VIEWS.length) {
       this.toView(VIEWS[n - 1]);
     } else if (e.key === "?") {
       this.help.showModal();

@@ -15,6 +15,18 @@ describe("the URL state", () => {
     expect(parseHash(hash).sel).toEqual({ kind: "lasso", polygon: [1.235, -20.99, 3, 4, 5.556, 6] });
   });
 
+  it("formatHash writes a mixed class pair and the review's item, and parseHash reads them back", () => {
+    const s = { ...DEFAULT_STATE, view: "diagnose" as const, run: "r", sel: { kind: "pair" as const, a: 6, b: 0, by: "neighbors" as const } };
+    expect(formatHash(s)).toBe("#/diagnose/r?sel=pair:n,6,0");
+    expect(parseHash(formatHash(s))).toEqual(s);
+    const r = { ...DEFAULT_STATE, view: "review" as const, run: "r", item: 12 };
+    expect(formatHash(r)).toBe("#/review/r?item=12");
+    expect(parseHash(formatHash(r))).toEqual(r);
+    expect(parseHash("#/diagnose/r?sel=pair:p,2,4").sel).toEqual({ kind: "pair", a: 2, b: 4, by: "predictions" });
+    expect(parseHash("#/diagnose/r?sel=pair:x,2,4").sel).toBeNull();
+    expect(parseHash("#/diagnose/r?sel=pair:n,2,2").sel).toBeNull();
+  });
+
   it("parseHash ignores what it cannot read (an unknown view or colouring, a short lasso) and keeps the defaults", () => {
     const s = parseHash("#/nowhere/r?color=rainbow&sel=lasso:1,2;3,4&at=x&only=a,3");
     expect(s).toEqual({ ...DEFAULT_STATE, run: "r", only: [3] });

@@ -3,11 +3,12 @@ import type { ColorBy } from "../../src/api/types.js";
 /**
  * What the app shows, all of it in the URL's hash so that a link reopens it:
  * `#/map/<run>?map=tsne&color=wrong&only=3&sel=cell:6,0&at=412`, `#/image/<run>/<row>`,
- * `#/metrics/<run>?sel=cell:6,0`, `#/compare/<run>?with=<run2>` or `?domain=<slug>&by=class`.
+ * `#/metrics/<run>?sel=cell:6,0`, `#/compare/<run>?with=<run2>` or `?domain=<slug>&by=class`,
+ * `#/diagnose/<run>?sel=pair:n,6,0` (a mixed class pair lit up), `#/review/<run>?item=12`.
  */
 
-export type ViewName = "map" | "image" | "metrics" | "compare";
-export const VIEWS: readonly ViewName[] = ["map", "image", "metrics", "compare"];
+export type ViewName = "map" | "image" | "metrics" | "compare" | "diagnose" | "review";
+export const VIEWS: readonly ViewName[] = ["map", "image", "metrics", "compare", "diagnose", "review"];
 
 export const COLORINGS: readonly ColorBy[] = ["true", "predicted", "wrong", "confidence", "loss", "margin"];
 
@@ -18,7 +19,9 @@ export type Selection =
   /** A confusion-matrix cell. */
   | { kind: "cell"; label: number; predicted: number }
   /** Points clicked, or images from elsewhere (a neighbour row). */
-  | { kind: "rows"; rows: number[] };
+  | { kind: "rows"; rows: number[] }
+  /** The images of a mixed class pair: a among b and b among a, by neighbours or by predictions. */
+  | { kind: "pair"; a: number; b: number; by: "neighbors" | "predictions" };
 
 export interface AppState {
   view: ViewName;
@@ -38,10 +41,12 @@ export interface AppState {
   by: "domain" | "class";
   /** Misclassified points ringed: on, off, or decided by the number of points. */
   marks: "on" | "off" | "auto";
+  /** The review view's place in the label-issues queue (0: the most suspect). */
+  item: number | null;
 }
 
 export const DEFAULT_STATE: AppState = {
-  view: "map", run: null, row: null, map: null, color: "true", domain: null, only: [], sel: null, at: null, with: null, by: "domain", marks: "auto",
+  view: "map", run: null, row: null, map: null, color: "true", domain: null, only: [], sel: null, at: null, with: null, by: "domain", marks: "auto", item: null,
 };
 
 /** The state a hash describes; anything it does not name takes its default, anything unreadable is ignored. */
@@ -65,6 +70,8 @@ export function parseHash(hash: string): AppState {
   if (q.get("by") === "class") s.by = "class";
   const marks = q.get("marks");
   if (marks === "on" || marks === "off") s.marks = marks;
+  const item = q.get("item");
+  s.item = item && /^\d+$/.test(item) ? Number(item) : null;
   return s;
 }
 
@@ -81,6 +88,7 @@ export function formatHash(s: AppState): string {
   if (s.with) q.set("with", s.with);
   if (s.by !== DEFAULT_STATE.by) q.set("by", s.by);
   if (s.marks !== "auto") q.set("marks", s.marks);
+  if (s.item !== null) q.set("item", String(s.item));
   const query = q.toString().replace(/%2C/g, ",").replace(/%3A/g, ":").replace(/%3B/g, ";");
   return `#${path}${query ? `?${query}` : ""}`;
 }
@@ -96,6 +104,11 @@ export function parseSelection(text: string | null): Selection | null {
     const rows = ints(rest);
     return rows.length ? { kind: "rows", rows } : null;
   }
+  if (kind === "pair") {
+    const [by, ...ab] = rest.split(",");
+    const [a, b] = ints(ab.join(","));
+    return (by === "n" || by === "p") && a !== undefined && b !== undefined && a !== b ? { kind: "pair", a, b, by: by === "n" ? "neighbors" : "predictions" } : null;
+  }
   if (kind === "lasso") {
     const polygon = rest.split(/[;,]/).map(Number);
     return polygon.length >= 6 && polygon.length % 2 === 0 && polygon.every(Number.isFinite) ? { kind: "lasso", polygon } : null;
@@ -106,6 +119,7 @@ export function parseSelection(text: string | null): Selection | null {
 export function formatSelection(sel: Selection): string {
   if (sel.kind === "cell") return `cell:${sel.label},${sel.predicted}`;
   if (sel.kind === "rows") return `rows:${sel.rows.join(",")}`;
+  if (sel.kind === "pair") return `pair:${sel.by === "neighbors" ? "n" : "p"},${sel.a},${sel.b}`;
   const pairs: string[] = [];
   for (let i = 0; i < sel.polygon.length; i += 2) pairs.push(`${round(sel.polygon[i])},${round(sel.polygon[i + 1])}`);
   return `lasso:${pairs.join(";")}`;

@@ -240,6 +240,18 @@ export class MapPanel {
         rows = new Int32Array(0);
       }
       if (key !== this.selKey) return;
+    } else if (sel?.kind === "pair") {
+      const names = L.detail.classes;
+      title = `${names[sel.a] ?? sel.a} ↔ ${names[sel.b] ?? sel.b}, mixed by ${sel.by === "neighbors" ? "neighbours" : "predictions"}`;
+      try {
+        const res = await this.app.api.mixed(L.run, { a: sel.a, b: sel.b, by: sel.by, domain: L.domain });
+        rows = Int32Array.from(res.rows);
+        title = `${names[sel.a] ?? sel.a} ↔ ${names[sel.b] ?? sel.b}: ${fmtInt(res.ofA)} + ${fmtInt(res.ofB)} mixed (${sel.by === "neighbors" ? "by neighbours" : "by predictions"})`;
+      } catch (e) {
+        status((e as Error).message, "error");
+        rows = new Int32Array(0);
+      }
+      if (key !== this.selKey) return;
     }
     this.selectedRows = rows;
     this.canvas.select(rows);

@@ -7,6 +7,8 @@ export interface View {
   update(s: AppState): Promise<void> | void;
   /** A key the global shortcuts did not take; true when the view used it. */
   key?(e: KeyboardEvent): boolean;
+  /** Number keys go to the view (the review's classes) instead of switching views. */
+  readonly ownsDigits?: boolean;
   /** The view is taken off the page (it may be shown again later). */
   hide?(): void;
 }
