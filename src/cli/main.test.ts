@@ -45,7 +45,7 @@ describe("featurelens CLI", () => {
     const again = runCli(["demo", "--out", out, "--no-serve"]);
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(/already trained and analyzed; using it/);
-  });
+  }, 180_000); // ~15 s alone; minutes when the machine is busy
 
   it("featurelens dataset --json prints stable keys", () => {
     const r = run(["dataset", "--data", "sample:test", "--limit", "100", "--json"]);
