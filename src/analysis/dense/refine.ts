@@ -37,8 +37,8 @@ export interface CandidateBlock {
   /** Candidates per row, ascending float32 score (ties to the lower index). */
   keep: number;
   scores: Float32Array;
-  /** Candidate indices, rows × keep (int64 from onnxruntime, or int32). */
-  indices: BigInt64Array | Int32Array;
+  /** Candidate indices, rows × keep. */
+  indices: Int32Array;
   /** True when the candidates are every reference point (nothing is left out). */
   complete: boolean;
 }
@@ -67,7 +67,7 @@ export function refineBlock(job: RefineJob, block: CandidateBlock, space: ScoreS
     const q = block.first + r;
     let m = 0;
     for (let c = 0; c < block.keep; c++) {
-      const j = Number(block.indices[r * block.keep + c]);
+      const j = block.indices[r * block.keep + c];
       if (job.queries === null && j === q) continue;
       idx[m] = j;
       dist[m++] = distance(job, q, j);

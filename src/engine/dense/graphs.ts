@@ -100,7 +100,7 @@ export const PADDING_SCORE = 1e30;
 
 /**
  * scores, indices = the `keep` smallest scores of each query row against every reference point,
- * ascending, ties to the lower index, where score_j = ‖r_j‖² − 2 q·r_j (l2; the squared distance
+ * ascending, ties to the lower index (indices as int32: no BigInt per candidate in JavaScript), where score_j = ‖r_j‖² − 2 q·r_j (l2; the squared distance
  * less ‖q‖², which orders the same) or −q·r_j (cosine, on unit rows). The reference points are
  * initializers, so onnxruntime packs them for MLAS once, when the session is created.
  */
@@ -130,7 +130,7 @@ export function knnModel(spec: KnnGraphSpec): ModelIR {
     const [v, i] = single ? [scores, "local0"] : [`v${c}`, `local${c}`];
     if (grouped) nodes.push(...groupedTopK(`s${c}`, `k${c}`, cols / g, g, kc, v, i, `c${c}`, inits));
     else nodes.push(node("TopK", [`s${c}`, `k${c}`], [v, i], [int("axis", 1), int("largest", 0), int("sorted", 1)]));
-    if (single) nodes.push(node("Identity", [i], [indices]));
+    if (single) nodes.push(node("Cast", [i], [indices], [int("to", DataType.INT32)]));
     else {
       inits.push(int64Tensor(`off${c}`, [chunk.start]));
       nodes.push(node("Add", [i, `off${c}`], [`i${c}`]));
@@ -143,14 +143,15 @@ export function knnModel(spec: KnnGraphSpec): ModelIR {
     nodes.push(node("Concat", vals, ["allScores"], [int("axis", 1)]));
     nodes.push(node("Concat", idxs, ["allIndices"], [int("axis", 1)]));
     nodes.push(node("TopK", ["allScores", "keep"], [scores, "pos"], [int("axis", 1), int("largest", 0), int("sorted", 1)]));
-    nodes.push(node("GatherElements", ["allIndices", "pos"], [indices], [int("axis", 1)]));
+    nodes.push(node("GatherElements", ["allIndices", "pos"], ["indices64"], [int("axis", 1)]));
+    nodes.push(node("Cast", ["indices64"], [indices], [int("to", DataType.INT32)]));
   }
   return model(
     `knn-${metric}`,
     nodes,
     inits,
     [value(queries, DataType.FLOAT, ["B", d])],
-    [value(scores, DataType.FLOAT, ["B", keep]), value(indices, DataType.INT64, ["B", keep])],
+    [value(scores, DataType.FLOAT, ["B", keep]), value(indices, DataType.INT32, ["B", keep])],
   );
 }
 

@@ -32,6 +32,8 @@ export interface OrtDenseOptions {
   slack?: number;
   /** Points per group of the two-stage TopK (graphs.ts, KnnGraphSpec.group); 1: one TopK over whole rows. */
   group?: number;
+  /** Whether onnxruntime's idle threads spin (its default) or sleep, leaving the core to the float64 finish between runs. */
+  spinning?: boolean;
 }
 
 /** Measured on 70,000 × 50, k = 90, 2 cores (BENCHMARKS.md, "Exact kNN through onnxruntime"). */
@@ -45,6 +47,7 @@ export const ORT_DENSE_DEFAULTS = {
   // Measured at 70,000 × 50 on a loaded 2-core VM: groups of 16 cut TopK's share but not the
   // wall time (the Gemm dominated), so one TopK over whole rows stays the default.
   group: 1,
+  spinning: true,
 };
 
 /** An onnxruntime dense backend; sessions are made per shape kind and kept (matmul) or per reference set (kNN). */
@@ -92,6 +95,7 @@ async function knnOrt(r: DenseKnnRequest, o: typeof ORT_DENSE_DEFAULTS): Promise
   const keep = Math.min(reference.n, k + o.slack + (queries ? 0 : 1));
   const session = await Session.create(knnModel({ d: reference.d, keep, metric, group: o.group, chunks: chunksOf(prepared.data, reference.n, reference.d, metric, o.chunkCols) }), {
     threads: o.threads,
+    spinning: o.spinning,
     source: `kNN graph (${reference.n} × ${reference.d}, ${metric})`,
   });
   const job: RefineJob = {
@@ -124,7 +128,7 @@ async function knnOrt(r: DenseKnnRequest, o: typeof ORT_DENSE_DEFAULTS): Promise
         rows: n,
         keep,
         scores: out[KNN_IO.scores].data as Float32Array,
-        indices: out[KNN_IO.indices].data as BigInt64Array,
+        indices: out[KNN_IO.indices].data as Int32Array,
         complete: keep === reference.n,
       }, space);
       r.onProgress?.(first + n, rows);
