@@ -8,18 +8,8 @@
  * nodes per interval, is ~1e-2 of the forces (measured against the exact sum on a 70,000-point
  * map); float32 rounding in the transforms adds ~1e-6. Browser-safe; null without WebAssembly SIMD.
  */
-import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../wasm.js";
+import { addI, addV as add, type Code, f32, fn, funcType, get, i32, moduleBytes, mulI, mulV as mul, OP, set, simd, subV as sub, T, V, wasmApi, type WasmMemory } from "../wasm.js";
 import { applyPruning, type FftPruning } from "./transform.js";
-
-const OP = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
-  get: 0x20, set: 0x21, tee: 0x22,
-  f32Load: 0x2a, i32Const: 0x41, f32Const: 0x43,
-  i32LtU: 0x49, i32Add: 0x6a, i32Mul: 0x6c, f32Mul: 0x94, f32Neg: 0x8c,
-} as const;
-const V = { load: 0, store: 11, splat: 19, add: 228, sub: 229, mul: 230 } as const;
-
-type Code = number[];
 
 // Every stage function: (xr, xi, yr, yi, twr, twi: byte offsets; l, rp, cols: counts; sign: f32).
 const [XR, XI, YR, YI, TWR, TWI, L, RP, COLS, SIGN] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -28,18 +18,9 @@ const I32_LOCALS = 11;
 const FIRST_V128 = 21;
 const V128_LOCALS = 44;
 
-const get = (l: number): Code => [OP.get, l];
-const set = (l: number, value: Code): Code => [...value, OP.set, l];
-const i32 = (v: number): Code => [OP.i32Const, ...sleb(v)];
-const f32 = (v: number): Code => [OP.f32Const, ...new Uint8Array(Float32Array.of(v).buffer)];
-const addI = (...xs: Code[]): Code => xs.reduce((acc, x, t) => (t === 0 ? x : [...acc, ...x, OP.i32Add]));
-const mulI = (a: Code, b: Code): Code => [...a, ...b, OP.i32Mul];
-const add = (a: Code, b: Code): Code => [...a, ...b, ...simd(V.add)];
-const sub = (a: Code, b: Code): Code => [...a, ...b, ...simd(V.sub)];
-const mul = (a: Code, b: Code): Code => [...a, ...b, ...simd(V.mul)];
 const load = (base: number, offset: Code): Code => [...addI(get(base), offset), ...simd(V.load, 2, 0)];
 const store = (base: number, offset: Code, value: Code): Code => [...addI(get(base), offset), ...value, ...simd(V.store, 2, 0)];
-const splat = (scalar: Code): Code => [...scalar, ...simd(V.splat)];
+const splat = (scalar: Code): Code => [...scalar, ...simd(V.f32x4Splat)];
 /** f32 at twiddle table `table` entry TW + q (bytes), times `factor` (the sign for imaginary parts). */
 const twiddle = (table: number, q: number, factor: Code = []): Code =>
   splat([...addI(get(table), get(TW), i32(4 * q)), OP.f32Load, 2, 0, ...(factor.length ? [...factor, OP.f32Mul] : [])]);
@@ -48,8 +29,8 @@ const twiddle = (table: number, q: number, factor: Code = []): Code =>
 function loop(v: number, end: Code, step: Code, body: Code): Code {
   return [
     ...set(v, i32(0)),
-    OP.block, 0x40, ...end, ...i32(0), 0x4d /* i32.le_u: end ≤ 0 */, OP.brIf, 0,
-    OP.loop, 0x40, ...body, ...set(v, addI(get(v), step)), ...get(v), ...end, OP.i32LtU, OP.brIf, 0, OP.end,
+    OP.block, T.void, ...end, ...i32(0), OP.i32LeU, OP.brIf, 0, // end ≤ 0: no iteration
+    OP.loop, T.void, ...body, ...set(v, addI(get(v), step)), ...get(v), ...end, OP.i32LtU, OP.brIf, 0, OP.end,
     OP.end,
   ];
 }
@@ -183,9 +164,9 @@ type StageName = (typeof STAGES)[number];
 const [SRC, SROW, SCOL, DST, DROW, DCOL, ROWS, NCOLS, R, CC, PS, PD] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 const COPY_LOCALS = 4;
 function copy(from: "f32" | "f64", to: "f32" | "f64"): Code {
-  const ld = from === "f32" ? [OP.f32Load, 2, 0] : [0x2b, 3, 0];
-  const convert = from === to ? [] : to === "f32" ? [0xb6 /* f32.demote_f64 */] : [0xbb /* f64.promote_f32 */];
-  const st = to === "f32" ? [0x38, 2, 0] : [0x39, 3, 0];
+  const ld = from === "f32" ? [OP.f32Load, 2, 0] : [OP.f64Load, 3, 0];
+  const convert = from === to ? [] : to === "f32" ? [OP.f32DemoteF64] : [OP.f64PromoteF32];
+  const st = to === "f32" ? [OP.f32Store, 2, 0] : [OP.f64Store, 3, 0];
   return loop(R, get(ROWS), i32(1), [
     ...set(PS, addI(get(SRC), mulI(get(R), get(SROW)))),
     ...set(PD, addI(get(DST), mulI(get(R), get(DROW)))),
@@ -207,35 +188,20 @@ const scale: Code = loop(ST, mulI(get(SN), i32(4)), i32(16), [
 const COPIES = ["copy32", "demote", "promote"] as const;
 type CopyName = (typeof COPIES)[number];
 
-function fn(code: Code, locals: Code = [...uleb(2), ...uleb(I32_LOCALS), 0x7f, ...uleb(V128_LOCALS), 0x7b]): Code {
-  const body = [...locals, ...code, OP.end];
-  return [...uleb(body.length), ...body];
-}
-
-
 /** The module's bytes: one function per stage kind, the copies and the scaling; memory imported as env.memory. */
 export function fftSimdModuleBytes(): Uint8Array {
-  const ints = (count: number): Code[] => new Array<Code>(count).fill([0x7f]);
-  const types = [
-    [0x60, ...vec([...ints(9), [0x7d]]), 0],
-    [0x60, ...vec(ints(8)), 0],
-    [0x60, ...vec(ints(4)), 0],
-  ];
+  const ints = (count: number): number[] => new Array<number>(count).fill(T.i32);
   const stages = [radix2, radix2Lower, radix3, radix4, radix5];
   const copies = [copy("f32", "f32"), copy("f64", "f32"), copy("f32", "f64")];
-  const names = [...STAGES, ...COPIES, "scale"];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(types)),
-    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([...stages.map(() => [0]), ...copies.map(() => [1]), [2]])),
-    ...section(7, vec(names.map((name, t) => [...str(name), 0x00, t]))),
-    ...section(10, vec([
-      ...stages.map((code) => fn(code)),
-      ...copies.map((code) => fn(code, [...uleb(1), ...uleb(COPY_LOCALS), 0x7f])),
-      fn(scale, [...uleb(1), ...uleb(1), 0x7f]),
-    ])),
-  ]);
+  return moduleBytes({
+    types: [funcType([...ints(9), T.f32]), funcType(ints(8)), funcType(ints(4))],
+    memory: { module: "env", name: "memory", min: 1 },
+    functions: [
+      ...stages.map((code, t) => ({ name: STAGES[t], type: 0, body: fn([[I32_LOCALS, T.i32], [V128_LOCALS, T.v128]], code) })),
+      ...copies.map((code, t) => ({ name: COPIES[t], type: 1, body: fn([[COPY_LOCALS, T.i32]], code) })),
+      { name: "scale", type: 2, body: fn([[1, T.i32]], scale) },
+    ],
+  });
 }
 
 type CopyFn = (src: number, srcRow: number, srcCol: number, dst: number, dstRow: number, dstCol: number, rows: number, cols: number) => void;

@@ -10,26 +10,14 @@
  * pad with zero rows and ignore the extra outputs.
  */
 
-import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../wasm.js";
+import { type Code, fn, funcType, get, i32, lanes32, moduleBytes, OP, set, simd, T, V, wasmApi, type WasmMemory } from "../wasm.js";
 
-// Opcodes (WebAssembly core spec 2.0 §5.4; SIMD: §5.4.8, prefix 0xfd).
-const OP = {
-  get: 0x20, set: 0x21, tee: 0x22, i32: 0x41, add: 0x6a, mul: 0x6c, ltU: 0x49,
-  loop: 0x03, if: 0x04, brIf: 0x0d, end: 0x0b, f32Load: 0x2a, i32Store: 0x36,
-} as const;
-const SIMD = {
-  load: 0, store: 11, const: 12, shuffle: 13, f32x4Splat: 19, f32x4Lt: 67, anyTrue: 83,
-  f32x4Abs: 224, f32x4Add: 228, f32x4Sub: 229, f32x4Mul: 230,
-} as const;
-
-const get = (l: number) => [OP.get, l];
-const set = (l: number) => [OP.set, l];
-const load = (addr: number[], offset: number[] = []) => [...addr, ...offset, ...simd(SIMD.load, 4, 0)];
+const load = (addr: Code, offset: Code = []): Code => [...addr, ...offset, ...simd(V.load, 4, 0)];
 /** acc += x·y (dot products) or acc += |x − y| (L1 distances), lane-wise. */
 type Step = (acc: number, x: number, y: number) => number[];
-const mulAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(SIMD.f32x4Mul), ...simd(SIMD.f32x4Add), ...set(acc)];
-const absDiffAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(SIMD.f32x4Sub), ...simd(SIMD.f32x4Abs), ...simd(SIMD.f32x4Add), ...set(acc)];
-const shuffle = (a: number, b: number, lanes: number[]) => [...get(a), ...get(b), ...simd(SIMD.shuffle, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]))];
+const mulAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(V.f32x4Mul), ...simd(V.f32x4Add), ...set(acc)];
+const absDiffAdd: Step = (acc, x, y) => [...get(acc), ...get(x), ...get(y), ...simd(V.f32x4Sub), ...simd(V.f32x4Abs), ...simd(V.f32x4Add), ...set(acc)];
+const shuffle = (a: number, b: number, lanes: number[]) => [...get(a), ...get(b), ...simd(V.shuffle, ...lanes32(lanes))];
 
 // dots(a, na, b, nb, stride, out, p, q, thr, hits): out[i·nb + j] = row a_i · row b_j (f32), all
 // arguments after the counts are byte offsets; l1s(…) the same with Σ|a_i − b_j|. Then, as a filter
@@ -37,7 +25,7 @@ const shuffle = (a: number, b: number, lanes: number[]) => [...get(a), ...get(b)
 // compared with the row's threshold thr_i: hits row i (stride nb + 4 bytes) gets its count of
 // 4-blocks with any v < thr_i, then those blocks' first j, in increasing order.
 const [A, NA, B, NB, STRIDE, OUT, P, Q, THR, HITS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
-const [I, J, T, PA0, PA1, PB, PO, PH0, PH1, C0, C1] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+const [I, J, T_, PA0, PA1, PB, PO, PH0, PH1, C0, C1] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
 const ACC = [21, 22, 23, 24, 25, 26, 27, 28];
 const [X0, X1, Y, S01, S23, R] = [29, 30, 31, 32, 33, 34];
 const I32_LOCALS = 11;
@@ -46,10 +34,10 @@ const V128_LOCALS = 14;
 /** Horizontal sums of acc[0..3] into R (lane c = Σ lanes of acc[c]); stores R at `addr`. */
 function reduceStore(acc: number[], addr: number[]): number[] {
   return [
-    ...shuffle(acc[0], acc[1], [0, 1, 4, 5]), ...shuffle(acc[0], acc[1], [2, 3, 6, 7]), ...simd(SIMD.f32x4Add), ...set(S01),
-    ...shuffle(acc[2], acc[3], [0, 1, 4, 5]), ...shuffle(acc[2], acc[3], [2, 3, 6, 7]), ...simd(SIMD.f32x4Add), ...set(S23),
-    ...shuffle(S01, S23, [0, 2, 4, 6]), ...shuffle(S01, S23, [1, 3, 5, 7]), ...simd(SIMD.f32x4Add), ...set(R),
-    ...addr, ...get(R), ...simd(SIMD.store, 4, 0),
+    ...shuffle(acc[0], acc[1], [0, 1, 4, 5]), ...shuffle(acc[0], acc[1], [2, 3, 6, 7]), ...simd(V.f32x4Add), ...set(S01),
+    ...shuffle(acc[2], acc[3], [0, 1, 4, 5]), ...shuffle(acc[2], acc[3], [2, 3, 6, 7]), ...simd(V.f32x4Add), ...set(S23),
+    ...shuffle(S01, S23, [0, 2, 4, 6]), ...shuffle(S01, S23, [1, 3, 5, 7]), ...simd(V.f32x4Add), ...set(R),
+    ...addr, ...get(R), ...simd(V.store, 4, 0),
   ];
 }
 
@@ -57,69 +45,66 @@ function reduceStore(acc: number[], addr: number[]): number[] {
 function filter(r: number): number[] {
   const ph = r === 0 ? PH0 : PH1;
   const c = r === 0 ? C0 : C1;
-  const at = (base: number) => [...get(base), ...get(J), OP.i32, ...sleb(4), OP.mul, OP.add];
+  const at = (base: number) => [...get(base), ...get(J), ...i32(4), OP.i32Mul, OP.i32Add];
   return [
-    ...load(at(P)), ...get(R), ...simd(SIMD.f32x4Mul), ...load(at(Q)), ...simd(SIMD.f32x4Add),
-    ...get(THR), ...get(I), OP.i32, ...sleb(r), OP.add, OP.i32, ...sleb(4), OP.mul, OP.add, OP.f32Load, 2, 0, ...simd(SIMD.f32x4Splat),
-    ...simd(SIMD.f32x4Lt), ...simd(SIMD.anyTrue),
-    OP.if, 0x40,
-    ...get(ph), OP.i32, ...sleb(4), OP.add, ...get(c), OP.i32, ...sleb(4), OP.mul, OP.add, ...get(J), OP.i32Store, 2, 0,
-    ...get(c), OP.i32, ...sleb(1), OP.add, ...set(c),
+    ...load(at(P)), ...get(R), ...simd(V.f32x4Mul), ...load(at(Q)), ...simd(V.f32x4Add),
+    ...get(THR), ...get(I), ...i32(r), OP.i32Add, ...i32(4), OP.i32Mul, OP.i32Add, OP.f32Load, 2, 0, ...simd(V.f32x4Splat),
+    ...simd(V.f32x4Lt), ...simd(V.anyTrue),
+    OP.if, T.void,
+    ...get(ph), ...i32(4), OP.i32Add, ...get(c), ...i32(4), OP.i32Mul, OP.i32Add, ...get(J), OP.i32Store, 2, 0,
+    ...get(c), ...i32(1), OP.i32Add, ...set(c),
     OP.end,
   ];
 }
 
-function body(step: Step): number[] {
-  const zero = simd(SIMD.const, ...new Array<number>(16).fill(0));
+function body(step: Step): Code {
+  const zero = simd(V.const, ...new Array<number>(16).fill(0));
   const inner = [
-    ...load([...get(PA0), ...get(T), OP.add]), ...set(X0),
-    ...load([...get(PA1), ...get(T), OP.add]), ...set(X1),
+    ...load([...get(PA0), ...get(T_), OP.i32Add]), ...set(X0),
+    ...load([...get(PA1), ...get(T_), OP.i32Add]), ...set(X1),
     ...[0, 1, 2, 3].flatMap((c) => [
       // y = b row c of the micro-tile: PB + c·stride + t
-      ...get(PB), ...get(STRIDE), OP.i32, ...sleb(c), OP.mul, OP.add, ...get(T), OP.add, ...load([]), ...set(Y),
+      ...get(PB), ...get(STRIDE), ...i32(c), OP.i32Mul, OP.i32Add, ...get(T_), OP.i32Add, ...load([]), ...set(Y),
       ...step(ACC[c], X0, Y), ...step(ACC[4 + c], X1, Y),
     ]),
-    ...get(T), OP.i32, ...sleb(16), OP.add, OP.tee, T, ...get(STRIDE), OP.ltU, OP.brIf, 0,
+    ...get(T_), ...i32(16), OP.i32Add, OP.tee, T_, ...get(STRIDE), OP.i32LtU, OP.brIf, 0,
   ];
-  const rowOut = (r: number) => [...get(PO), ...(r === 0 ? [] : [...get(NB), OP.i32, ...sleb(4), OP.mul, OP.add])];
+  const rowOut = (r: number) => [...get(PO), ...(r === 0 ? [] : [...get(NB), ...i32(4), OP.i32Mul, OP.i32Add])];
   const jLoop = [
-    ...get(B), ...get(J), ...get(STRIDE), OP.mul, OP.add, ...set(PB),
+    ...get(B), ...get(J), ...get(STRIDE), OP.i32Mul, OP.i32Add, ...set(PB),
     ...ACC.flatMap((acc) => [...zero, ...set(acc)]),
-    OP.i32, 0, ...set(T),
-    OP.loop, 0x40, ...inner, OP.end,
+    ...i32(0), ...set(T_),
+    OP.loop, T.void, ...inner, OP.end,
     // PO = out + (i·nb + j)·4
-    ...get(OUT), ...get(I), ...get(NB), OP.mul, ...get(J), OP.add, OP.i32, ...sleb(4), OP.mul, OP.add, ...set(PO),
+    ...get(OUT), ...get(I), ...get(NB), OP.i32Mul, ...get(J), OP.i32Add, ...i32(4), OP.i32Mul, OP.i32Add, ...set(PO),
     ...reduceStore(ACC.slice(0, 4), rowOut(0)), ...filter(0),
     ...reduceStore(ACC.slice(4), rowOut(1)), ...filter(1),
-    ...get(J), OP.i32, ...sleb(4), OP.add, OP.tee, J, ...get(NB), OP.ltU, OP.brIf, 0,
+    ...get(J), ...i32(4), OP.i32Add, OP.tee, J, ...get(NB), OP.i32LtU, OP.brIf, 0,
   ];
   const storeCount = (ph: number, c: number) => [...get(ph), ...get(c), OP.i32Store, 2, 0];
   const iLoop = [
-    ...get(A), ...get(I), ...get(STRIDE), OP.mul, OP.add, OP.tee, PA0, ...get(STRIDE), OP.add, ...set(PA1),
+    ...get(A), ...get(I), ...get(STRIDE), OP.i32Mul, OP.i32Add, OP.tee, PA0, ...get(STRIDE), OP.i32Add, ...set(PA1),
     // PH0 = hits + i·(nb + 4), PH1 = PH0 + nb + 4
-    ...get(HITS), ...get(I), ...get(NB), OP.i32, ...sleb(4), OP.add, OP.mul, OP.add, OP.tee, PH0,
-    ...get(NB), OP.add, OP.i32, ...sleb(4), OP.add, ...set(PH1),
-    OP.i32, 0, ...set(C0), OP.i32, 0, ...set(C1), OP.i32, 0, ...set(J),
-    OP.loop, 0x40, ...jLoop, OP.end,
+    ...get(HITS), ...get(I), ...get(NB), ...i32(4), OP.i32Add, OP.i32Mul, OP.i32Add, OP.tee, PH0,
+    ...get(NB), OP.i32Add, ...i32(4), OP.i32Add, ...set(PH1),
+    ...i32(0), ...set(C0), ...i32(0), ...set(C1), ...i32(0), ...set(J),
+    OP.loop, T.void, ...jLoop, OP.end,
     ...storeCount(PH0, C0), ...storeCount(PH1, C1),
-    ...get(I), OP.i32, ...sleb(2), OP.add, OP.tee, I, ...get(NA), OP.ltU, OP.brIf, 0,
+    ...get(I), ...i32(2), OP.i32Add, OP.tee, I, ...get(NA), OP.i32LtU, OP.brIf, 0,
   ];
-  const locals = [...uleb(2), ...uleb(I32_LOCALS), 0x7f, ...uleb(V128_LOCALS), 0x7b];
-  const code = [...locals, OP.i32, 0, ...set(I), OP.loop, 0x40, ...iLoop, OP.end, OP.end];
-  return [...uleb(code.length), ...code];
+  return fn([[I32_LOCALS, T.i32], [V128_LOCALS, T.v128]], [...i32(0), ...set(I), OP.loop, T.void, ...iLoop, OP.end]);
 }
 
 /** The module's bytes: functions `dots` and `l1s`, memory imported as env.memory. */
 export function simdModuleBytes(): Uint8Array {
-  const type = [0x60, ...vec(new Array<number[]>(10).fill([0x7f])), 0];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [0]])),
-    ...section(7, vec([[...str("dots"), 0x00, 0], [...str("l1s"), 0x00, 1]])),
-    ...section(10, vec([body(mulAdd), body(absDiffAdd)])),
-  ]);
+  return moduleBytes({
+    types: [funcType(new Array<number>(10).fill(T.i32))],
+    memory: { module: "env", name: "memory", min: 1 },
+    functions: [
+      { name: "dots", type: 0, body: body(mulAdd) },
+      { name: "l1s", type: 0, body: body(absDiffAdd) },
+    ],
+  });
 }
 
 export type TileFn = (a: number, na: number, b: number, nb: number, stride: number, out: number, p: number, q: number, thr: number, hits: number) => void;

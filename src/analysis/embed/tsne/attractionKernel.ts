@@ -7,18 +7,8 @@
  * ~15 ms a pass where the float64 JavaScript loop takes ~95 ms. Browser-safe; null where
  * WebAssembly SIMD or shared memory is missing.
  */
-import { section, simd, sleb, str, uleb, vec, wasmApi, type WasmMemory } from "../../wasm.js";
+import { addV as add, type Code, f32x4, fn, funcType, get, i32, lanes32 as laneBytes, moduleBytes, mulV as mul, OP, set, simd, subV as sub, T, uleb, V, wasmApi, type WasmMemory } from "../../wasm.js";
 import type { SparseAffinities } from "./types.js";
-
-const OP = {
-  block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b,
-  get: 0x20, set: 0x21, tee: 0x22,
-  i32Load: 0x28, f32Load: 0x2a, f64Store: 0x39,
-  i32Const: 0x41, f32Const: 0x43,
-  i32GeU: 0x4f, i32Add: 0x6a, i32Shl: 0x74,
-  f32Add: 0x92, f64PromoteF32: 0xbb,
-} as const;
-const V = { load: 0, load64Zero: 93, load64Lane: 87, shuffle: 13, splat: 19, extract: 31, add: 228, sub: 229, mul: 230, div: 231 } as const;
 
 // attract2d(rowPtr, cols, vals, y, out, from, to): byte offsets of P (int32 rowPtr and cols,
 // float32 vals; every row's length a multiple of 4), the map y (float32 pairs, n×2) and out
@@ -29,14 +19,6 @@ const I32_LOCALS = 4;
 const [XI, YI, AX, AY, PA, PB, DX, DY, Q, ONE] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
 const V128_LOCALS = 10;
 
-type Code = number[];
-const get = (l: number): Code => [OP.get, l];
-const set = (l: number, value: Code): Code => [...value, OP.set, l];
-const i32 = (v: number): Code => [OP.i32Const, ...sleb(v)];
-const add = (a: Code, b: Code): Code => [...a, ...b, ...simd(V.add)];
-const sub = (a: Code, b: Code): Code => [...a, ...b, ...simd(V.sub)];
-const mul = (a: Code, b: Code): Code => [...a, ...b, ...simd(V.mul)];
-const laneBytes = (lanes: number[]): number[] => lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
 /** The address of point cols[e + c] in y: Y + 8·cols[e + c]. */
 const pointAt = (c: number): Code => [...get(Y), ...get(COLS), ...get(E), OP.i32Add, OP.i32Load, 2, ...uleb(4 * c), ...i32(3), OP.i32Shl, OP.i32Add];
 
@@ -54,51 +36,44 @@ function body(): Code {
     ...set(Q, [
       ...get(VALS), ...get(E), OP.i32Add, ...simd(V.load, 2, 0),
       ...add(get(ONE), add(mul(get(DX), get(DX)), mul(get(DY), get(DY)))),
-      ...simd(V.div),
+      ...simd(V.f32x4Div),
     ]),
     ...set(AX, add(get(AX), mul(get(Q), get(DX)))),
     ...set(AY, add(get(AY), mul(get(Q), get(DY)))),
     ...set(E, [...get(E), ...i32(16), OP.i32Add]), OP.br, 0,
   ];
   const hsum = (acc: number): Code => [
-    ...get(acc), ...simd(V.extract, 0), ...get(acc), ...simd(V.extract, 1), OP.f32Add,
-    ...get(acc), ...simd(V.extract, 2), OP.f32Add, ...get(acc), ...simd(V.extract, 3), OP.f32Add, OP.f64PromoteF32,
+    ...get(acc), ...simd(V.f32x4Extract, 0), ...get(acc), ...simd(V.f32x4Extract, 1), OP.f32Add,
+    ...get(acc), ...simd(V.f32x4Extract, 2), OP.f32Add, ...get(acc), ...simd(V.f32x4Extract, 3), OP.f32Add, OP.f64PromoteF32,
   ];
-  const zero = simd(12, ...new Array<number>(16).fill(0));
+  const zero = f32x4(0);
   const row = [
     ...get(I), ...get(TO), OP.i32GeU, OP.brIf, 1,
     ...set(A0, [...get(Y), ...get(I), ...i32(3), OP.i32Shl, OP.i32Add]),
-    ...set(XI, [...get(A0), OP.f32Load, 2, 0, ...simd(V.splat)]),
-    ...set(YI, [...get(A0), OP.f32Load, 2, 4, ...simd(V.splat)]),
+    ...set(XI, [...get(A0), OP.f32Load, 2, 0, ...simd(V.f32x4Splat)]),
+    ...set(YI, [...get(A0), OP.f32Load, 2, 4, ...simd(V.f32x4Splat)]),
     // E, END = 4·rowPtr[i], 4·rowPtr[i + 1] (byte offsets into cols and vals)
     ...set(A0, [...get(ROW_PTR), ...get(I), ...i32(2), OP.i32Shl, OP.i32Add]),
     ...set(E, [...get(A0), OP.i32Load, 2, 0, ...i32(2), OP.i32Shl]),
     ...set(END, [...get(A0), OP.i32Load, 2, 4, ...i32(2), OP.i32Shl]),
     ...set(AX, zero), ...set(AY, zero),
-    OP.block, 0x40, OP.loop, 0x40, ...edges, OP.end, OP.end,
+    OP.block, T.void, OP.loop, T.void, ...edges, OP.end, OP.end,
     ...set(A0, [...get(OUT), ...get(I), ...i32(4), OP.i32Shl, OP.i32Add]),
     ...get(A0), ...hsum(AX), OP.f64Store, 3, 0,
     ...get(A0), ...hsum(AY), OP.f64Store, 3, 8,
     ...set(I, [...get(I), ...i32(1), OP.i32Add]), OP.br, 0,
   ];
-  const locals = [...uleb(2), ...uleb(I32_LOCALS), 0x7f, ...uleb(V128_LOCALS), 0x7b];
-  const one = simd(12, ...Array.from({ length: 4 }, () => Array.from(new Uint8Array(Float32Array.of(1).buffer))).flat());
-  const code = [...locals, ...set(ONE, one), ...set(I, get(FROM)), OP.block, 0x40, OP.loop, 0x40, ...row, OP.end, OP.end, OP.end];
-  return [...uleb(code.length), ...code];
+  const code = [...set(ONE, f32x4(1)), ...set(I, get(FROM)), OP.block, T.void, OP.loop, T.void, ...row, OP.end, OP.end];
+  return fn([[I32_LOCALS, T.i32], [V128_LOCALS, T.v128]], code);
 }
 
 /** The module's bytes: function `attract2d`, shared memory imported as env.memory. */
 export function attractionModuleBytes(): Uint8Array {
-  const type = [0x60, ...vec(new Array<Code>(7).fill([0x7f])), 0];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
-    // memory import, shared (flags 0x03: has maximum, shared), maximum 65536 pages
-    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x03, 0x01, ...uleb(65536)]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...str("attract2d"), 0x00, 0]])),
-    ...section(10, vec([body()])),
-  ]);
+  return moduleBytes({
+    types: [funcType(new Array<number>(7).fill(T.i32))],
+    memory: { module: "env", name: "memory", min: 1, max: 65536, shared: true },
+    functions: [{ name: "attract2d", type: 0, body: body() }],
+  });
 }
 
 /**
