@@ -65,12 +65,20 @@ export function refineBlock(job: RefineJob, block: CandidateBlock, space: ScoreS
   let scanned = 0;
   for (let r = 0; r < block.rows; r++) {
     const q = block.first + r;
+    // Candidates come by float32 score; once k are in, one scoring more than 3 bounds above the
+    // k-th cannot beat it (|score − exact| ≤ one bound, centring's rounding < one more), so is
+    // not measured.
+    const e = space.metric === "l2" ? bound * (space.queryNorm(q) + space.maxReferenceNorm) ** 2 : bound;
+    let limit = Infinity;
     let m = 0;
     for (let c = 0; c < block.keep; c++) {
       const j = block.indices[r * block.keep + c];
       if (job.queries === null && j === q) continue;
+      const score = block.scores[r * block.keep + c];
+      if (score > limit) break;
       idx[m] = j;
       dist[m++] = distance(job, q, j);
+      if (m === k) limit = score + 3 * e;
     }
     sortPairs(dist, idx, 0, m);
     const last = block.scores[r * block.keep + block.keep - 1];
