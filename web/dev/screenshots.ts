@@ -1,19 +1,23 @@
 /**
- * The README's pictures of the app (docs/app-map.png, app-metrics.png, app-image.png): the demo's
- * run (the seed CNN trained as `featurelens demo` trains it, analyzed on the sample's 1,000 test
- * images), served by the real server, shown in Chromium (WebGL on SwiftShader) and saved as
- * palette PNGs under 400 KB.
+ * The README's pictures of the app (docs/app-map.png, app-metrics.png, app-image.png,
+ * app-diagnose.png, app-review.png): the demo's run (the seed CNN trained as `featurelens demo`
+ * trains it, analyzed on the sample's 1,000 test images, diagnosed and its label issues queued),
+ * served by the real server, shown in Chromium (WebGL on SwiftShader) and saved as palette PNGs
+ * under 400 KB.
  *
  *   node --import tsx web/dev/screenshots.ts [WORKSPACE=/tmp/featurelens-docs-ws]
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
 import type { Page } from "playwright-core";
 import { decodePoints } from "../../src/api/points.js";
+import type { DiagnosisResponse } from "../../src/api/types.js";
 import { startServer } from "../../src/server/server.js";
 import { closeQueryEngine } from "../../src/store/query.js";
 import { DEMO_DEFAULTS, demoTraining } from "../../src/workflows/demo.js";
+import { diagnoseRun } from "../../src/workflows/diagnose.js";
+import { labelIssues } from "../../src/workflows/labelIssues.js";
 import { trainRun } from "../../src/workflows/trainRun.js";
 import { ensureAppBuilt, launchChromium } from "../browser.testutil.js";
 
@@ -23,6 +27,9 @@ const run = DEMO_DEFAULTS.run;
 
 mkdirSync(workspace, { recursive: true });
 if (!existsSync(join(workspace, "runs", run, "run.json"))) await trainRun({ ...demoTraining(workspace), threads: 2 });
+if (!existsSync(join(workspace, "runs", run, "diagnose", "layers.json"))) await diagnoseRun({ workspace, run, threads: 2 });
+if (!existsSync(join(workspace, "runs", run, "label-issues", "queue.csv"))) await labelIssues({ workspace, run, out: join(workspace, "issues"), threads: 2 });
+rmSync(join(workspace, "runs", run, "label-issues", "label-fixes.csv"), { force: true });
 await ensureAppBuilt();
 const server = await startServer({ workspace });
 const browser = await launchChromium();
@@ -72,6 +79,26 @@ try {
   await page.locator(".softmax svg").waitFor();
   await page.waitForTimeout(500);
   await shot(page, "app-image.png");
+  // The diagnosis: the pair that mixes most by neighbours, clicked.
+  await page.setViewportSize({ width: 1400, height: 860 });
+  const diagnosis = (await (await fetch(new URL(`api/runs/${run}/diagnosis`, server.url))).json()) as DiagnosisResponse;
+  const pair = diagnosis.separation.neighbor_pairs[0];
+  await open(`#/diagnose/${run}?map=tsne&sel=pair:n,${pair.a},${pair.b}`);
+  await page.locator(".grid .thumb").first().waitFor();
+  await page.locator("[data-pair] + .examples .thumb").first().waitFor();
+  await page.waitForTimeout(800);
+  await shot(page, "app-diagnose.png");
+  // The review: three suspects decided with the keyboard (relabel, keep, drop), the fourth shown.
+  await open(`#/review/${run}`);
+  await page.locator(".review-head").waitFor();
+  for (const key of ["r", "o", "d"]) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(200);
+  }
+  await page.evaluate(() => (window as unknown as { featurelens: { review: { saved(): Promise<void> } } }).featurelens.review.saved());
+  await page.locator(".neighbours .nb").first().waitFor();
+  await page.waitForTimeout(500);
+  await shot(page, "app-review.png");
 } finally {
   await browser.close();
   await server.close();

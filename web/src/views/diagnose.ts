@@ -137,7 +137,7 @@ export class DiagnoseView implements View {
         this.examples(p.examples),
       );
     });
-    const note = by === "neighbors" ? "share of each class's neighbour slots held by the other" : "images of each class taken for the other";
+    const note = by === "neighbors" ? "share of each one's neighbours of the other class" : "images of each class taken for the other";
     return h("div", { class: "pair-list" }, h("h4", {}, title), h("p", { class: "muted pair-note" }, note), items.length ? h("ol", {}, items) : h("p", { class: "muted" }, "none"));
   }
 

@@ -16,7 +16,7 @@ import type { View } from "./view.js";
  */
 
 const NEIGHBOURS = 10;
-const THUMB = 56;
+const THUMB = 64;
 /** Suspects shown on each side of the current one in the strip. */
 const AROUND = 7;
 
@@ -187,7 +187,7 @@ export class ReviewView implements View {
     const item = q.items[at];
     const decision = this.decisions.get(item.index) ?? null;
     const side = this.detail?.image ? Math.max(this.detail.image.height, this.detail.image.width) : 32;
-    const scale = Math.max(1, Math.min(16, Math.round(280 / side)));
+    const scale = Math.max(1, Math.min(16, Math.round(360 / side)));
     const saveState = h("span", { class: "save-state muted" });
     this.paintSaveState(saveState);
     const head = h(
@@ -247,11 +247,12 @@ export class ReviewView implements View {
             button("drop", "drop the image", "d", { index: item.index, action: "drop", new_label: null }),
             menu,
           ),
-          h("p", { class: "muted keys-line" }, "j / k or arrows: next, previous · n: next undecided · o keep · r relabel as suggested · 0–9 relabel as that class · d drop · u undo"),
+          h("p", { class: "muted keys-line" }, "j k or ← →: next, previous · n: next undecided · 0–9: relabel as that class · u: undo · ?: all keys"),
           neighbours,
         ),
       ),
       this.strip(at),
+      h("p", { class: "muted" }, `The decisions are saved as ${q.file} in run ${run}: featurelens train --label-fixes …/${run}/${q.file} applies them (relabels, drops) before training.`),
     );
     if (item.row >= 0) void this.neighbours(neighbours, run, item, `${run}|${at}`);
   }
