@@ -15,6 +15,7 @@ import { predictionsTable, readPredictions, writePredictions } from "../store/pr
 import type { Run } from "../store/run.js";
 import type { DataRecord, Scope } from "../store/runRecord.js";
 import { DataError, UsageError } from "../util/errors.js";
+import { withDenseBackend } from "./dense.js";
 
 /**
  * `analyze`: one model on one dataset, into a run — predictions, the features of the layers asked
@@ -171,7 +172,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
         const f = readFeatures(run, scope, source);
         const labels = await labelsOf(run, predictionsFile);
         const t0 = performance.now();
-        const e = await embed({ n: f.n, d: f.d, data: f.data }, { method, seed, ...(o.threads ? { threads: o.threads } : {}), onProgress: (p) => void o.onProgress?.(method, p.iteration, 1000) });
+        const e = await withDenseBackend((dense) => embed({ n: f.n, d: f.d, data: f.data }, { method, seed, dense, ...(o.threads ? { threads: o.threads } : {}), onProgress: (p) => void o.onProgress?.(method, p.iteration, 1000) }));
         const points = { n: f.n, d: f.d, data: f.data };
         featureGraph ??= await knn(points, Math.min(QUALITY_K, f.n - 1), o.threads ? { threads: o.threads } : {});
         const quality = await mapQuality(points, { n: f.n, d: e.dims, data: e.embedding }, labels, { inputKnn: featureGraph, seed, ...(o.threads ? { threads: o.threads } : {}) });

@@ -14,6 +14,7 @@ import { acquireLock } from "../store/lock.js";
 import { writeFilesAtomic } from "../util/atomic.js";
 import { checkOutputs, recordOutputs } from "../util/outputs.js";
 import { DataError, UsageError } from "../util/errors.js";
+import { withDenseBackend } from "./dense.js";
 import { readFeatureSource } from "./featureSource.js";
 
 /**
@@ -64,6 +65,8 @@ export interface EmbedFileResult {
   /** Things worth knowing that did not stop the map (duplicate rows, constant features). */
   notes: string[];
   pca_to: number | null;
+  /** PCA: the share of the total variance its components keep (the sum of their explained variance ratios). */
+  variance_kept: number | null;
 }
 
 /** The files of a saved map `M.npy`: its reference points and its PCA. */
@@ -102,12 +105,13 @@ async function embedLocked(o: EmbedFileOptions, method: EmbedMethod, metric: Met
   const threads = o.threads ? { threads: o.threads } : {};
   const result: Embedded = reference
     ? await placeInto("tsne", reference, points, { metric, seed: o.seed ?? 0, onProgress, ...threads, ...(o.onStage ? { onStage: o.onStage } : {}) })
-    : await embed(points, {
+    : await withDenseBackend((dense) => embed(points, {
         method, dims, perplexity: o.perplexity ?? EMBED_DEFAULTS.perplexity, seed: o.seed ?? 0, init: o.init ?? "pca", metric, pcaComponents: o.pcaComponents ?? EMBED_DEFAULTS.pcaComponents,
-        onProgress, onUmapProgress: (e, t) => o.onProgress?.(e, t), ...threads, ...(o.onStage ? { onStage: o.onStage } : {}),
-      });
+        onProgress, onUmapProgress: (e, t) => o.onProgress?.(e, t), dense, ...threads, ...(o.onStage ? { onStage: o.onStage } : {}),
+      }));
   const seconds = (performance.now() - started) / 1000;
   const drawable = result.dims === 2 || result.dims === 3;
+  if (!drawable) notes.push(`${result.dims} components are a reduction to keep or hand on, not a map: no picture and no map-quality measures (those are for 2 or 3 dimensions)`);
   let quality: MapQuality | null = null;
   if (drawable && points.n > 2) {
     o.onStage?.("quality measures");
@@ -125,6 +129,8 @@ async function embedLocked(o: EmbedFileOptions, method: EmbedMethod, metric: Met
   if (drawable) {
     const title = `${methodName} of ${src.description === o.in ? `${points.n} feature vectors (${basename(o.in)})` : src.description}`;
     unit.push([files.png, await renderPng(mapScatterSpec({ embedding: result.embedding, dims: result.dims, ...(src.labels ? { labels: src.labels } : {}), ...(src.classes ? { classes: src.classes } : {}), title, subtitle }))]);
+  } else {
+    unit.push([files.png, null]); // an earlier map's picture would no longer match M.npy
   }
   if (method === "tsne" && !reference) {
     unit.push([files.map, encodeMap({ dims: result.dims, embedding: result.embedding, points: result.input })]);
@@ -136,6 +142,7 @@ async function embedLocked(o: EmbedFileOptions, method: EmbedMethod, metric: Met
     method: reference ? "tsne-transform" : method, n: points.n, d: points.d, dims: result.dims, input_dims: result.input.d, kl: result.kl, iterations: result.iterations,
     stopped_early: result.stoppedEarly, seconds, dropped_rows: src.dropped, files: unit.filter(([, d]) => d !== null).map(([f]) => f), quality, notes,
     pca_to: result.pca && method !== "pca" ? result.input.d : null,
+    variance_kept: method === "pca" && !reference && result.pca ? result.pca.explainedVarianceRatio.reduce((a, b) => a + b, 0) : null,
   };
 }
 

@@ -155,18 +155,16 @@ export function readPoints(file: string, options: { dropInvalid?: boolean } = {}
   const src = a.data as Float32Array | Float64Array;
   const bad: number[] = [];
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      if (!Number.isFinite(src[i * d + j])) {
-        bad.push(i);
-        break;
-      }
-    }
+    let s = 0;
+    for (let j = i * d; j < i * d + d; j++) s += src[j] * 0; // NaN iff the row holds NaN or ±Infinity
+    if (s !== 0) bad.push(i);
   }
   if (bad.length && !options.dropInvalid) {
     const shown = bad.slice(0, 5).join(", ");
     throw new DataError(`${bad.length} row${bad.length > 1 ? "s hold" : " holds"} NaN or ±Infinity (row${bad.length > 1 ? "s" : ""} ${shown}${bad.length > 5 ? ", …" : ""}); fix them, or pass --drop-invalid to leave them out`, file);
   }
   if (bad.length === n) throw new DataError(`every row holds NaN or ±Infinity: nothing is left to map`, file);
+  if (bad.length === 0 && src instanceof Float32Array) return { points: { n, d, data: src }, rows: Int32Array.from({ length: n }, (_, i) => i), dropped: [] }; // no copy
   const keep = new Int32Array(n - bad.length);
   const badSet = new Set(bad);
   for (let i = 0, r = 0; i < n; i++) if (!badSet.has(i)) keep[r++] = i;

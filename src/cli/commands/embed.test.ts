@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readNpy, writeNpy } from "../../data/npy.js";
+import { pca } from "../../analysis/embed/pca.js";
 import { createRng } from "../../util/rng.js";
 import { runCli } from "../cli.testutil.js";
 
@@ -89,6 +90,35 @@ describe("featurelens embed", () => {
     const r = runCli(["embed", "--in", x, "--method", "pca", "--dims", "3", "--out", join(dir, "p.npy"), "--json"]);
     expect(r.code, r.err).toBe(0);
     expect(readNpy(join(dir, "p.npy")).shape).toEqual([60, 3]);
+  });
+
+  it("--method pca --dims 50 writes the first 50 components (N×50 float32, as pca()) and says it draws no picture above 3 dimensions", () => {
+    const dir = tmp();
+    const { x } = blobs(dir, "wide", 5, 40, 80, 6);
+    const out = join(dir, "pca50.npy");
+    const r = runCli(["embed", "--in", x, "--method", "pca", "--dims", "50", "--out", out, "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out) as { method: string; dims: number; quality: unknown; variance_kept: number; files: string[] };
+    expect(s).toMatchObject({ method: "pca", dims: 50, quality: null });
+    expect(s.variance_kept).toBeGreaterThan(0.9);
+    expect(s.variance_kept).toBeLessThanOrEqual(1 + 1e-9);
+    expect(s.files).toEqual([out]);
+    expect(r.err).toMatch(/50 components are a reduction .* no picture and no map-quality measures/);
+    expect(existsSync(join(dir, "pca50.png"))).toBe(false);
+    const got = readNpy(out);
+    expect(got.shape).toEqual([200, 50]);
+    const points = readNpy(x);
+    const want = pca({ n: 200, d: 80, data: points.data as Float32Array }, { components: 50 }).projected.data;
+    const y = got.data as Float32Array;
+    const scale = Math.max(...Array.from(want, Math.abs));
+    for (let c = 0; c < 50; c++) {
+      // up to each component's sign (onnxruntime's float32 products and the WebAssembly kernel round differently)
+      let dot = 0;
+      for (let i = 0; i < 200; i++) dot += y[i * 50 + c] * want[i * 50 + c];
+      const sign = dot < 0 ? -1 : 1;
+      for (let i = 0; i < 200; i++) expect(Math.abs(sign * y[i * 50 + c] - want[i * 50 + c]), `component ${c}, row ${i}`).toBeLessThan(1e-3 * scale);
+    }
+    expect(runCli(["embed", "--in", x, "--method", "pca", "--dims", "50", "--out", out]).out).toMatch(/the 50 components keep \d+\.\d% of the variance/);
   });
 
   it("bad input gets one clear error each: too few points for the perplexity, constant features, --into without a map", () => {

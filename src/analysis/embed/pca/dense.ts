@@ -14,13 +14,21 @@ import type { PcaModel, PcaOptions } from "./options.js";
 import type { Pass } from "./passes.js";
 import { pcaSteps } from "./steps.js";
 
-/** Values per centred float32 block (16 MB): big enough for the backend's kernels, small beside the data. */
+/** Values per block of centred rows handed to the backend (16 MB of float32): big enough for its kernels. */
 const BLOCK_VALUES = 2 ** 22;
+/**
+ * Up to this many values (1 GiB of float32) the data are centred once, into one float32 copy that
+ * every pass reads (JavaScript passes over the data cost more than the products); above it, block
+ * by block into one reused buffer.
+ */
+const CENTRE_ONCE_VALUES = 2 ** 28;
 
 /** Options of {@link pcaDense} beyond PCA's own. */
 export interface PcaDenseOptions extends PcaOptions {
   /** Values per block of centred data (default 2²², 16 MB of float32); tests make it small. */
   blockValues?: number;
+  /** Centre the data once into a float32 copy up to this many values (default 2²⁸); tests make it 0. */
+  centreOnceValues?: number;
 }
 
 /**
@@ -29,15 +37,20 @@ export interface PcaDenseOptions extends PcaOptions {
  */
 export async function pcaDense(points: Points, options: PcaDenseOptions, backend: DenseBackend): Promise<{ model: PcaModel; projected: Points }> {
   const blockValues = options.blockValues ?? BLOCK_VALUES;
+  const once = points.n * points.d <= (options.centreOnceValues ?? CENTRE_ONCE_VALUES);
   const steps = pcaSteps(points, options);
+  let centred: RowSource | undefined; // every pass of one fit centres on the same mean
   let step = steps.next();
-  while (!step.done) step = steps.next(await densePass(points, step.value, backend, blockValues));
+  while (!step.done) {
+    centred ??= rowSource(points, step.value.mean, once);
+    step = steps.next(await densePass(points, step.value, backend, blockValues, centred));
+  }
   const { model, projections } = step.value;
   return { model, projected: { n: points.n, d: model.components, data: Float32Array.from(projections) } };
 }
 
 /** One pass (see passes.ts for what each kind returns) as backend products. @internal */
-export async function densePass(points: Points, pass: Pass, backend: DenseBackend, blockValues = BLOCK_VALUES): Promise<Float64Array> {
+export async function densePass(points: Points, pass: Pass, backend: DenseBackend, blockValues = BLOCK_VALUES, centred = rowSource(points, pass.mean, false)): Promise<Float64Array> {
   const { n, d } = points;
   if (pass.kind === "gram" && n < d) return gramByFeatures(points, pass.mean, backend, blockValues);
   const rows = Math.max(1, Math.min(n, Math.floor(blockValues / d)));
@@ -46,7 +59,7 @@ export async function densePass(points: Points, pass: Pass, backend: DenseBacken
   const v = pass.kind === "gram" ? null : toFloat32(pass.v, pass.l, pass.kind === "timesXt" ? n : d);
   for (let r0 = 0; r0 < n; r0 += rows) {
     const r1 = Math.min(n, r0 + rows);
-    const block = centredRows(points, pass.mean, r0, r1);
+    const block = centred(r0, r1);
     if (pass.kind === "gram") {
       addInto(out, 0, await backend.matmul(block, block, { transA: true })); // Xcᵀ·Xc
     } else if (pass.kind === "timesX") {
@@ -81,16 +94,33 @@ async function gramByFeatures(points: Points, mean: Float64Array, backend: Dense
   return out;
 }
 
-/** Rows r0..r1 of the data less the mean, as a float32 matrix. */
-function centredRows(points: Points, mean: Float64Array, r0: number, r1: number): Matrix {
+/** Rows r0..r1 of the data less the mean, as a float32 matrix (valid until the next call). */
+type RowSource = (r0: number, r1: number) => Matrix;
+
+/** Centred rows: views of one centred copy of all the data (`once`), or blocks centred on demand into one buffer. */
+function rowSource(points: Points, mean: Float64Array, once: boolean): RowSource {
+  const { n, d } = points;
+  if (once) {
+    const all = new Float32Array(n * d);
+    centre(points, mean, 0, n, all);
+    return (r0, r1) => ({ rows: r1 - r0, cols: d, data: all.subarray(r0 * d, r1 * d) });
+  }
+  let buffer = new Float32Array(0);
+  return (r0, r1) => {
+    if (buffer.length < (r1 - r0) * d) buffer = new Float32Array((r1 - r0) * d);
+    const block = buffer.subarray(0, (r1 - r0) * d);
+    centre(points, mean, r0, r1, block);
+    return { rows: r1 - r0, cols: d, data: block };
+  };
+}
+
+function centre(points: Points, mean: Float64Array, r0: number, r1: number, out: Float32Array): void {
   const { d, data } = points;
-  const block = new Float32Array((r1 - r0) * d);
   for (let r = r0; r < r1; r++) {
     const o = r * d;
     const b = (r - r0) * d;
-    for (let j = 0; j < d; j++) block[b + j] = data[o + j] - mean[j];
+    for (let j = 0; j < d; j++) out[b + j] = data[o + j] - mean[j];
   }
-  return { rows: r1 - r0, cols: d, data: block };
 }
 
 function toFloat32(v: Float64Array, rows: number, cols: number): Matrix {
