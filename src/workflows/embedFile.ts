@@ -7,8 +7,7 @@ import { decodeMap, encodeMap } from "../analysis/embed/tsne/mapFile.js";
 import type { TsneProgress } from "../analysis/embed/tsne/optimize.js";
 import type { Metric } from "../analysis/neighbors/types.js";
 import { encodeNpy } from "../data/npy.js";
-import { mapScatterSpec } from "../report/charts/scatter.js";
-import { renderPng } from "../report/vega.js";
+import { renderMapPng } from "../report/mapPicture.js";
 import { deserializePca, type SerializedPca, serializePca } from "../store/maps.js";
 import { acquireLock } from "../store/lock.js";
 import { writeFilesAtomic } from "../util/atomic.js";
@@ -26,6 +25,9 @@ import { readFeatureSource } from "./featureSource.js";
 
 export const EMBED_METHODS: readonly EmbedMethod[] = ["pca", "tsne", "umap"];
 export const METRICS: readonly Metric[] = ["l2", "l1", "cosine"];
+
+/** Maps of more points are drawn by the direct raster (0.3 s at 10,000 points, where Vega's SVG and PNG took 2.2 s). */
+const PICTURE_RASTER_ABOVE = 5000;
 
 export interface EmbedFileOptions {
   in: string;
@@ -128,7 +130,8 @@ async function embedLocked(o: EmbedFileOptions, method: EmbedMethod, metric: Met
   const unit: [string, Uint8Array | string | null][] = [[o.out, encodeNpy({ dtype: "float32", shape: [points.n, result.dims], data: result.embedding })]];
   if (drawable) {
     const title = `${methodName} of ${src.description === o.in ? `${points.n} feature vectors (${basename(o.in)})` : src.description}`;
-    unit.push([files.png, await renderPng(mapScatterSpec({ embedding: result.embedding, dims: result.dims, ...(src.labels ? { labels: src.labels } : {}), ...(src.classes ? { classes: src.classes } : {}), title, subtitle }))]);
+    const picture = { embedding: result.embedding, dims: result.dims, ...(src.labels ? { labels: src.labels } : {}), ...(src.classes ? { classes: src.classes } : {}), title, subtitle };
+    unit.push([files.png, (await renderMapPng(picture, PICTURE_RASTER_ABOVE)).png]);
   } else {
     unit.push([files.png, null]); // an earlier map's picture would no longer match M.npy
   }

@@ -3,6 +3,7 @@ import { DataError, UsageError } from "../../util/errors.js";
 import type { KnnGraph } from "../neighbors/types.js";
 import { bruteKnn, decodePoints, expectClose, loadFixture, randomPoints } from "./embed.testutil.js";
 import { knnAccuracy, knnPreservation, silhouette, trustworthiness } from "./quality.js";
+import { createRng } from "../../util/rng.js";
 
 // scripts/make-embed-fixtures.py: scikit-learn 1.2 on float32 points (seen as float64 by both).
 // Trustworthiness is a sum of integer ranks: exact up to rounding. Silhouettes within 1e-9.
@@ -125,5 +126,29 @@ describe("silhouette()", () => {
 
   it("silhouette() rejects a single class", () => {
     expect(() => silhouette(y, new Int32Array(90))).toThrow(/needs 2\.\.89 distinct labels .* got 1/);
+  });
+});
+
+describe("sampled estimates against all rows (the sizes mapQuality uses)", () => {
+  // Seeded: 6,000 points in 8 Gaussian clusters in 20-D; the map is a noisy 2-D projection of them.
+  const rng = createRng(7);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const n = 6000;
+  const d = 20;
+  const centres = Float32Array.from({ length: 8 * d }, () => 3 * normal());
+  const cls = Int32Array.from({ length: n }, () => rng.int(8));
+  const input = { n, d, data: Float32Array.from({ length: n * d }, (_, e) => centres[cls[Math.floor(e / d)] * d + (e % d)] + normal()) };
+  const map = { n, d: 2, data: Float32Array.from({ length: 2 * n }, (_, e) => input.data[Math.floor(e / 2) * d + (e % 2)] + input.data[Math.floor(e / 2) * d + 2 + (e % 2)] + 0.5 * normal()) };
+
+  it("trustworthiness({ sample: 300 }) is within 0.005 of all 6,000 rows' value, for 3 seeds", () => {
+    const all = trustworthiness(input, map, { k: 10 });
+    for (const seed of [0, 1, 2]) expect(Math.abs(trustworthiness(input, map, { k: 10, sample: 300, seed }) - all)).toBeLessThan(0.005);
+  });
+
+  it("silhouette({ sample: 2000 }) is within 0.02 of all 6,000 rows' value, in the input and in the map, for 3 seeds", () => {
+    for (const points of [input, map]) {
+      const all = silhouette(points, cls).score;
+      for (const seed of [0, 1, 2]) expect(Math.abs(silhouette(points, cls, { sample: 2000, seed }).score - all)).toBeLessThan(0.02);
+    }
   });
 });

@@ -8,6 +8,7 @@
 import { DataError, UsageError } from "../../util/errors.js";
 import { createRng } from "../../util/rng.js";
 import type { KnnGraph, Points } from "../neighbors/types.js";
+import { mapKnn } from "./mapKnn.js";
 
 /** Defaults of the options below: k = 5 for trustworthiness (scikit-learn's n_neighbors), 10 for the others. */
 export const QUALITY_DEFAULTS = { trustworthinessK: 5, k: 10, seed: 0 } as const;
@@ -49,7 +50,8 @@ export interface Silhouette {
  * neighbour that is not also near in the input.
  *
  * Cost: each row computes its distance to all N input points (O(N·D) time, O(N) memory; no N×N
- * matrix), so O(N²·D) in all — fine to N ≈ 20k at D = 50. With `sample: m` only m seeded random rows
+ * matrix), so O(N²·D) in all — fine to N ≈ 20k at D = 50. A distance stops once it passes the
+ * farthest map neighbour's, which prunes most of that work. With `sample: m` only m seeded random rows
  * are ranked and the sum is scaled by N/m (an unbiased estimate; its standard error shrinks as
  * 1/√m, ~0.002 at m = 1000 for typical maps). Ties in input distance count in the neighbour's favour.
  * @example
@@ -67,20 +69,22 @@ export function trustworthiness(input: Points, map: Points | KnnGraph, options: 
   const rows = sampleRows(n, sample, seed, "trustworthiness");
   const neighbors = mapNeighbors(map, k, rows, "map");
   const { d, data } = input;
-  const dist = new Float64Array(n);
   const thresholds = new Float64Array(k);
   const below = new Int32Array(k + 1);
   let penalty = 0;
   for (let t = 0; t < rows.length; t++) {
     const i = rows[t];
-    squaredDistances(data, d, n, i, dist);
-    for (let c = 0; c < k; c++) thresholds[c] = dist[neighbors[t * k + c]];
+    for (let c = 0; c < k; c++) thresholds[c] = squaredDistance(data, d, i, neighbors[t * k + c], d);
     thresholds.sort();
-    // below[p] = how many points lie strictly closer than thresholds[p] … counted by binning.
+    // below[p] = how many points lie strictly closer than thresholds[p] … counted by binning. Only
+    // points within the largest threshold count, so a distance stops once its partial sum passes
+    // it (most do within the first dimensions, the more so for PCA-ordered features).
     below.fill(0);
+    const limit = thresholds[k - 1];
     for (let m = 0; m < n; m++) {
       if (m === i) continue;
-      below[upperBound(thresholds, dist[m])]++;
+      const s2 = squaredDistance(data, d, i, m, limit);
+      if (s2 <= limit) below[upperBound(thresholds, s2)]++;
     }
     let closer = 0;
     for (let c = 0; c < k; c++) {
@@ -168,25 +172,39 @@ export function silhouette(points: Points, labels: Int32Array, options: Silhouet
     throw new DataError(`silhouette needs 2..${m - 1} distinct labels among the ${m} points, got ${present}; it compares at least two classes`);
   }
   const { d, data } = points;
-  const sums = new Float64Array(classes);
+  // Row t's summed distances to each class; each pair's distance is computed once, for both rows.
+  const sums = new Float64Array(m * classes);
+  for (let t = 0; t < m; t++) {
+    const a = indices[t] * d;
+    const lt = labels[indices[t]];
+    for (let u = t + 1; u < m; u++) {
+      const j = indices[u];
+      const b = j * d;
+      let s0 = 0;
+      let s1 = 0;
+      let c = 0;
+      for (; c + 1 < d; c += 2) {
+        const v0 = data[a + c] - data[b + c];
+        const v1 = data[a + c + 1] - data[b + c + 1];
+        s0 += v0 * v0;
+        s1 += v1 * v1;
+      }
+      if (c < d) {
+        const v = data[a + c] - data[b + c];
+        s0 += v * v;
+      }
+      const dist = Math.sqrt(s0 + s1);
+      sums[t * classes + labels[j]] += dist;
+      sums[u * classes + lt] += dist;
+    }
+  }
   const samples = new Float64Array(m);
   for (let t = 0; t < m; t++) {
-    const i = indices[t];
-    sums.fill(0);
-    for (let u = 0; u < m; u++) {
-      const j = indices[u];
-      let s = 0;
-      for (let c = 0; c < d; c++) {
-        const v = data[i * d + c] - data[j * d + c];
-        s += v * v;
-      }
-      sums[labels[j]] += Math.sqrt(s);
-    }
-    const own = labels[i];
+    const own = labels[indices[t]];
     if (counts[own] === 1) continue; // silhouette 0
-    const a = sums[own] / (counts[own] - 1);
+    const a = sums[t * classes + own] / (counts[own] - 1);
     let b = Infinity;
-    for (let c = 0; c < classes; c++) if (c !== own && counts[c] > 0) b = Math.min(b, sums[c] / counts[c]);
+    for (let c = 0; c < classes; c++) if (c !== own && counts[c] > 0) b = Math.min(b, sums[t * classes + c] / counts[c]);
     const denom = Math.max(a, b);
     samples[t] = denom > 0 ? (b - a) / denom : 0;
   }
@@ -195,6 +213,23 @@ export function silhouette(points: Points, labels: Int32Array, options: Silhouet
   for (let c = 0; c < classes; c++) perClass[c] = counts[c] > 0 ? perClass[c] / counts[c] : NaN;
   const score = samples.reduce((s, v) => s + v, 0) / m;
   return { indices, samples, score, perClass };
+}
+
+/** ‖x_i − x_j‖², or some partial sum above `stop` as soon as one passes it (checked every 8 dimensions). */
+function squaredDistance(data: Float32Array, d: number, i: number, j: number, stop: number): number {
+  const a = i * d;
+  const b = j * d;
+  let s = 0;
+  let c = 0;
+  while (c < d) {
+    const end = Math.min(d, c + 8);
+    for (; c < end; c++) {
+      const v = data[a + c] - data[b + c];
+      s += v * v;
+    }
+    if (s > stop) return s;
+  }
+  return s;
 }
 
 /** Squared Euclidean distances from row i to every row, into `out`. */
@@ -225,7 +260,8 @@ function upperBound(sorted: Float64Array, x: number): number {
 
 /**
  * The k nearest map neighbours of each of `rows` (row-major rows.length × k): the first k of a
- * graph's lists, or found by brute force in the map's points (Euclidean, ties by index).
+ * graph's lists, or found in the map's points (Euclidean, ties by index): on a grid for 1 to 3
+ * dimensions (mapKnn.ts), by brute force above.
  */
 function mapNeighbors(map: Points | KnnGraph, k: number, rows: Int32Array, what: string): Int32Array {
   const out = new Int32Array(rows.length * k);
@@ -235,6 +271,7 @@ function mapNeighbors(map: Points | KnnGraph, k: number, rows: Int32Array, what:
     return out;
   }
   checkPoints(map, what);
+  if (map.d <= 3) return mapKnn(map, k, rows).indices;
   const { n, d, data } = map;
   const dist = new Float64Array(n);
   const bestD = new Float64Array(k);
