@@ -33,6 +33,19 @@ describe("umap", () => {
     expect(mapKnnAccuracy(a.embedding, 2, labels)).toBeGreaterThan(0.98);
   });
 
+  // The layout is chaotic (alpha starts at 1, forces are clipped): any perturbation, a rounding as
+  // much as the table's 1e-8, grows to whole units within 10 epochs, so maps are compared by quality.
+  it("umap({ tablePow: false }) (Math.exp/log for d^b) and the table agree: 5 epochs within 1e-5, the whole map's quality within 0.01", async () => {
+    const table = await umap(points, { knn, seed: 4, nEpochs: 5 });
+    const explog = await umap(points, { knn, seed: 4, nEpochs: 5, tablePow: false });
+    let worst = 0;
+    for (let e = 0; e < table.embedding.length; e++) worst = Math.max(worst, Math.abs(table.embedding[e] - explog.embedding[e]));
+    expect(worst).toBeLessThan(1e-5);
+    const full = [await umap(points, { knn, seed: 4 }), await umap(points, { knn, seed: 4, tablePow: false })];
+    const [a, b] = full.map((r) => mapKnnAccuracy(r.embedding, 2, labels));
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(0.01);
+  });
+
   it("umap({ dims: 3, nEpochs, onProgress }) makes a 3-D map and stops when asked", async () => {
     const seen: number[] = [];
     const r = await umap(points, { knn, dims: 3, nEpochs: 100, onProgress: (epoch) => (seen.push(epoch), epoch < 50) });

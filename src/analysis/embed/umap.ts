@@ -2,6 +2,7 @@ import { findABParams } from "umap-js/dist/umap.js";
 import { UsageError } from "../../util/errors.js";
 import { createRng, type Rng } from "../../util/rng.js";
 import type { KnnGraph, Points } from "../neighbors/types.js";
+import { createPowTable, type PowTable, powFromTable } from "./powTable.js";
 
 /**
  * UMAP (McInnes, Healy & Melville 2018) as umap-js 1.4 computes it, on typed arrays: fed
@@ -23,9 +24,11 @@ export interface UmapOptions {
   knn: KnnGraph;
   /** Called every 10 epochs with (epoch, total); return false to stop and keep the map so far. */
   onProgress?: (epoch: number, total: number) => boolean | void;
+  /** d^b from a table (default) or as Math.exp(b·Math.log(d)), the slower form kept for comparison. */
+  tablePow?: boolean;
 }
 
-export const UMAP_DEFAULTS = { dims: 2 as 2 | 3, nNeighbors: 15, minDist: 0.1, seed: 0 };
+export const UMAP_DEFAULTS = { dims: 2 as 2 | 3, nNeighbors: 15, minDist: 0.1, seed: 0, tablePow: true };
 
 /**
  * A UMAP map of `points`, row-major N×dims.
@@ -40,11 +43,11 @@ export async function umap(points: Points, options: UmapOptions): Promise<{ embe
   const rng = createRng(o.seed);
   const n = points.n;
   const total = o.nEpochs ?? defaultEpochs(n);
-  const layout = createLayout(fuzzySimplicialSet(o.knn, k), n, o.dims, total, o.minDist, rng);
+  const layout = createLayout(fuzzySimplicialSet(o.knn, k), n, o.dims, total, o.minDist, rng, o.tablePow);
   let epoch = 0;
   let stoppedEarly = false;
   while (epoch < total) {
-    optimizeEpoch(layout, epoch, rng);
+    optimizeEpoch(layout, epoch);
     epoch++;
     if (epoch % 10 === 0 && o.onProgress?.(epoch, total) === false) {
       stoppedEarly = true;
@@ -159,6 +162,8 @@ interface Layout {
   nEpochs: number;
   /** State of the negative-sample generator, seeded from the caller's seed. */
   random: Int32Array;
+  /** The table for d^b, or null for Math.exp(b·Math.log(d)). */
+  pow: PowTable | null;
 }
 
 /** UMAP's default negative samples per positive one (umap-learn and umap-js). */
@@ -170,7 +175,7 @@ const CLIP = 4;
  * than max/nEpochs dropped, each edge sampled every max/w epochs, a random start in [−10, 10]^dims,
  * the curve 1 / (1 + a·d^2b) fitted to min_dist (umap-js's findABParams).
  */
-function createLayout(g: EdgeList, n: number, dims: number, nEpochs: number, minDist: number, rng: Rng): Layout {
+function createLayout(g: EdgeList, n: number, dims: number, nEpochs: number, minDist: number, rng: Rng, tablePow: boolean): Layout {
   let max = 0;
   for (const w of g.weights) max = Math.max(max, w);
   const keep: number[] = [];
@@ -195,6 +200,7 @@ function createLayout(g: EdgeList, n: number, dims: number, nEpochs: number, min
     nEpochs,
     // Tausworthe states must exceed 1, 7 and 15 (their low bits are dropped).
     random: Int32Array.from({ length: 3 }, () => 16 + Math.floor(rng.next() * 0x7fff_fff0)),
+    pow: tablePow ? createPowTable(b) : null,
   };
 }
 
@@ -203,24 +209,29 @@ const clip = (x: number): number => (x > CLIP ? CLIP : x < -CLIP ? -CLIP : x);
 /**
  * One epoch of UMAP's stochastic layout optimisation, umap-js's `optimizeLayoutStep` (itself
  * umap-learn's `optimize_layout_euclidean`) on typed arrays: each edge sampled on its schedule
- * pulls its two ends together, then pushes its head from random points.
+ * pulls its two ends together, then pushes its head from random points. d^b comes from a table
+ * (powTable.ts, within 1e-8 of Math.pow) and the generator's state lives in locals for the epoch;
+ * nothing is allocated in the loop.
  */
-function optimizeEpoch(l: Layout, epoch: number, rng: Rng): void {
-  const { y, dims, head, tail, epochsPerSample, nextSample, epochsPerNegative, nextNegative, a, b, gamma, n } = l;
+function optimizeEpoch(l: Layout, epoch: number): void {
+  const { y, dims, head, tail, epochsPerSample, nextSample, epochsPerNegative, nextNegative, a, b, gamma, n, pow } = l;
   const alpha = l.initialAlpha * (1 - epoch / l.nEpochs);
-  const state = l.random;
+  const three = dims === 3;
+  const random = l.random;
+  let s0 = random[0];
+  let s1 = random[1];
+  let s2 = random[2];
   for (let e = 0; e < head.length; e++) {
     if (nextSample[e] > epoch) continue;
     const j = head[e] * dims;
     const k = tail[e] * dims;
     const dx = y[j] - y[k];
     const dy = y[j + 1] - y[k + 1];
-    const dz = dims === 3 ? y[j + 2] - y[k + 2] : 0;
+    const dz = three ? y[j + 2] - y[k + 2] : 0;
     const d2 = dx * dx + dy * dy + dz * dz;
     let coeff = 0;
     if (d2 > 0) {
-      // d2^b as exp(b·log d2) (Math.pow costs twice as much here); d2^(b−1) = d2^b / d2.
-      const pb = Math.exp(b * Math.log(d2));
+      const pb = pow !== null ? powFromTable(pow, d2) : Math.exp(b * Math.log(d2)); // d2^(b−1) = d2^b / d2
       coeff = (-2 * a * b * (pb / d2)) / (a * pb + 1);
     }
     let g = clip(coeff * dx) * alpha;
@@ -229,7 +240,7 @@ function optimizeEpoch(l: Layout, epoch: number, rng: Rng): void {
     g = clip(coeff * dy) * alpha;
     y[j + 1] += g;
     y[k + 1] -= g;
-    if (dims === 3) {
+    if (three) {
       g = clip(coeff * dz) * alpha;
       y[j + 2] += g;
       y[k + 2] -= g;
@@ -237,33 +248,28 @@ function optimizeEpoch(l: Layout, epoch: number, rng: Rng): void {
     nextSample[e] += epochsPerSample[e];
     // umap-learn's int(): no negative count when the negative schedule is ahead.
     const negatives = Math.max(0, Math.floor((epoch - nextNegative[e]) / epochsPerNegative[e]));
-    for (let s = 0; s < negatives; s++) {
-      const o = (tauRandInt(state) % n) * dims;
+    for (let t = 0; t < negatives; t++) {
+      // umap-learn's tau_rand_int (a combined Tausworthe generator, L'Ecuyer 1996): below 2^31.
+      s0 = (((s0 & 4294967294) << 12) & 0xffffffff) ^ ((((s0 << 13) & 0xffffffff) ^ s0) >>> 19);
+      s1 = (((s1 & 4294967288) << 4) & 0xffffffff) ^ ((((s1 << 2) & 0xffffffff) ^ s1) >>> 25);
+      s2 = (((s2 & 4294967280) << 17) & 0xffffffff) ^ ((((s2 << 3) & 0xffffffff) ^ s2) >>> 11);
+      const o = (((s0 ^ s1 ^ s2) & 0x7fffffff) % n) * dims;
       const qx = y[j] - y[o];
       const qy = y[j + 1] - y[o + 1];
-      const qz = dims === 3 ? y[j + 2] - y[o + 2] : 0;
+      const qz = three ? y[j + 2] - y[o + 2] : 0;
       const q2 = qx * qx + qy * qy + qz * qz;
       if (q2 > 0) {
-        const push = (2 * gamma * b) / ((0.001 + q2) * (a * Math.exp(b * Math.log(q2)) + 1));
+        const push = (2 * gamma * b) / ((0.001 + q2) * (a * (pow !== null ? powFromTable(pow, q2) : Math.exp(b * Math.log(q2))) + 1));
         y[j] += clip(push * qx) * alpha;
         y[j + 1] += clip(push * qy) * alpha;
-        if (dims === 3) y[j + 2] += clip(push * qz) * alpha;
+        if (three) y[j + 2] += clip(push * qz) * alpha;
       } else if (j !== o) {
         for (let c = 0; c < dims; c++) y[j + c] += CLIP * alpha;
       }
     }
     nextNegative[e] += negatives * epochsPerNegative[e];
   }
-  void rng;
-}
-
-/**
- * umap-learn's `tau_rand_int` (a combined Tausworthe generator, L'Ecuyer 1996) on three int32
- * states: a non-negative integer below 2^31, fast enough to draw five per sampled edge.
- */
-function tauRandInt(state: Int32Array): number {
-  state[0] = (((state[0] & 4294967294) << 12) & 0xffffffff) ^ ((((state[0] << 13) & 0xffffffff) ^ state[0]) >>> 19);
-  state[1] = (((state[1] & 4294967288) << 4) & 0xffffffff) ^ ((((state[1] << 2) & 0xffffffff) ^ state[1]) >>> 25);
-  state[2] = (((state[2] & 4294967280) << 17) & 0xffffffff) ^ ((((state[2] << 3) & 0xffffffff) ^ state[2]) >>> 11);
-  return (state[0] ^ state[1] ^ state[2]) & 0x7fffffff;
+  random[0] = s0;
+  random[1] = s1;
+  random[2] = s2;
 }
