@@ -9,6 +9,7 @@ describe("withDenseBackend", () => {
   it.each([
     ["exact", 2000, 60, { method: "exact" as const }],
     ["randomized on the Gram matrix", 3000, 100, { method: "randomized" as const }],
+    ["randomized on the Gram matrix, two column panels", 3000, 300, { method: "randomized" as const }],
     ["randomized by passes, D > N", 150, 400, { method: "randomized" as const, oversamples: 4, powerIterations: 4 }],
   ])("pcaDense(points, options, onnxruntime) equals pca(): components within 1e-4 up to sign, variances within 1e-5 (%s)", async (_route, n, d, extra) => {
     const scales = Array.from({ length: d }, (_, j) => (j < 6 ? 12 - 2 * j : 0.5 / (1 + j)));

@@ -21,6 +21,9 @@ describe("pcaDense()", () => {
     ["randomized on the Gram matrix", 700, 30, { method: "randomized" as const }],
     ["randomized by passes", 200, 100, { method: "randomized" as const, oversamples: 2, powerIterations: 3 }],
     ["randomized by passes, D > N", 100, 200, { method: "randomized" as const, oversamples: 2, powerIterations: 3 }],
+    ["exact, two column panels", 500, 300, { method: "exact" as const }],
+    ["randomized by passes, two column panels", 400, 300, { method: "randomized" as const, oversamples: 2, powerIterations: 3 }],
+    ["randomized by passes, D > N, two column panels", 100, 301, { method: "randomized" as const, oversamples: 2, powerIterations: 3 }],
   ])("pcaDense(points, options, jsBackend) matches pca() (%s): components within 1e-4 up to sign, variances within 1e-5", async (_route, n, d, extra) => {
     const points = spread(n, d, 5);
     const options = { components: 4, ...extra, blockValues: 37 * d }; // several blocks, the last one short

@@ -32,6 +32,13 @@ export interface PcaDenseOptions extends PcaOptions {
 }
 
 /**
+ * From this many features on, the centred data are held in two column panels [X₁ X₂], so that the
+ * D×D Gram matrix is three products (X₁ᵀX₁, X₁ᵀX₂, X₂ᵀX₂: its upper triangle) instead of one
+ * with both triangles: 3/4 of the multiply-adds.
+ */
+const PANELS_FROM = 256;
+
+/**
  * PCA as `pca()`, its products computed by `backend`.
  * @example await pcaDense(points, { components: 50 }, jsBackend) // { model, projected } as pca(points, { components: 50 })
  */
@@ -56,27 +63,67 @@ export async function densePass(points: Points, pass: Pass, backend: DenseBacken
   const rows = Math.max(1, Math.min(n, Math.floor(blockValues / d)));
   const length = pass.kind === "gram" ? d * d : pass.kind === "timesXt" ? pass.l * d : pass.l * n;
   const out = new Float64Array(length);
-  const v = pass.kind === "gram" ? null : toFloat32(pass.v, pass.l, pass.kind === "timesXt" ? n : d);
+  const panels = panelsOf(d);
+  // V's columns of each panel (l × width), for the passes with l vectors of length D.
+  const vs = pass.kind === "timesX" || pass.kind === "project" ? panels.map((p) => columns(pass.v, pass.l, d, p)) : [];
   for (let r0 = 0; r0 < n; r0 += rows) {
     const r1 = Math.min(n, r0 + rows);
-    const block = centred(r0, r1);
+    const block = centred(r0, r1); // one rows × width matrix per panel
     if (pass.kind === "gram") {
-      addInto(out, 0, await backend.matmul(block, block, { transA: true })); // Xcᵀ·Xc
+      // Xcᵀ·Xc, its upper triangle of panels (solvers.ts symmetrizes from the upper triangle).
+      for (let p = 0; p < panels.length; p++) {
+        for (let q = p; q < panels.length; q++) addBlock(out, d, panels[p].start, panels[q].start, await backend.matmul(block[p], block[q], { transA: true }));
+      }
     } else if (pass.kind === "timesX") {
-      // (Xc·Vᵀ)ᵀ as l vectors of length N: V (l×D) · blockᵀ = l × rows.
-      const c = await backend.matmul(v!, block, { transB: true });
-      for (let i = 0; i < pass.l; i++) for (let r = 0; r < r1 - r0; r++) out[i * n + r0 + r] = c.data[i * (r1 - r0) + r];
+      // (Xc·Vᵀ)ᵀ as l vectors of length N: Σ over panels of V_p (l × w) · block_pᵀ = l × rows.
+      const c = await sumOver(panels.length, (p) => backend.matmul(vs[p], block[p], { transB: true }));
+      for (let i = 0; i < pass.l; i++) for (let r = 0; r < r1 - r0; r++) out[i * n + r0 + r] = c[i * (r1 - r0) + r];
     } else if (pass.kind === "timesXt") {
-      // Xcᵀ·Y summed over blocks: Y's block (l × rows) · block (rows × D).
+      // Xcᵀ·Y summed over blocks: Y's block (l × rows) · block_p (rows × w), panel by panel.
       const y = new Float32Array(pass.l * (r1 - r0));
       for (let i = 0; i < pass.l; i++) for (let r = r0; r < r1; r++) y[i * (r1 - r0) + r - r0] = pass.v[i * n + r];
-      addInto(out, 0, await backend.matmul({ rows: pass.l, cols: r1 - r0, data: y }, block));
+      for (let p = 0; p < panels.length; p++) addBlock(out, d, 0, panels[p].start, await backend.matmul({ rows: pass.l, cols: r1 - r0, data: y }, block[p]));
     } else {
-      const c = await backend.matmul(block, v!, { transB: true }); // rows × l
-      for (let t = 0; t < c.data.length; t++) out[r0 * pass.l + t] = c.data[t];
+      const c = await sumOver(panels.length, (p) => backend.matmul(block[p], vs[p], { transB: true })); // rows × l
+      out.set(c, r0 * pass.l);
     }
   }
   return out;
+}
+
+/** The column panels of D features: one, or two halves from PANELS_FROM features on. */
+function panelsOf(d: number): { start: number; width: number }[] {
+  if (d < PANELS_FROM) return [{ start: 0, width: d }];
+  const half = Math.ceil(d / 2);
+  return [{ start: 0, width: half }, { start: half, width: d - half }];
+}
+
+/** Columns [start, start + width) of l row-major vectors of length d, as float32 (l × width). */
+function columns(v: Float64Array, l: number, d: number, panel: { start: number; width: number }): Matrix {
+  const { start, width } = panel;
+  const out = new Float32Array(l * width);
+  for (let i = 0; i < l; i++) for (let j = 0; j < width; j++) out[i * width + j] = v[i * d + start + j];
+  return { rows: l, cols: width, data: out };
+}
+
+/** The sum of `count` products, in float64. */
+async function sumOver(count: number, product: (p: number) => Promise<Matrix>): Promise<Float64Array> {
+  let sum: Float64Array | undefined;
+  for (let p = 0; p < count; p++) {
+    const c = (await product(p)).data;
+    sum ??= new Float64Array(c.length);
+    for (let i = 0; i < c.length; i++) sum[i] += c[i];
+  }
+  return sum!;
+}
+
+/** out[(r0 + i)·stride + c0 + j] += c[i, j]. */
+function addBlock(out: Float64Array, stride: number, r0: number, c0: number, c: Matrix): void {
+  for (let i = 0; i < c.rows; i++) {
+    const o = (r0 + i) * stride + c0;
+    const s = i * c.cols;
+    for (let j = 0; j < c.cols; j++) out[o + j] += c.data[s + j];
+  }
 }
 
 /** Xc·Xcᵀ (N×N) summed over blocks of features, each block N × w. */
@@ -94,37 +141,38 @@ async function gramByFeatures(points: Points, mean: Float64Array, backend: Dense
   return out;
 }
 
-/** Rows r0..r1 of the data less the mean, as a float32 matrix (valid until the next call). */
-type RowSource = (r0: number, r1: number) => Matrix;
+/** Rows r0..r1 of the data less the mean: one float32 matrix per column panel (valid until the next call). */
+type RowSource = (r0: number, r1: number) => Matrix[];
 
-/** Centred rows: views of one centred copy of all the data (`once`), or blocks centred on demand into one buffer. */
+/**
+ * Centred rows in panels: views of one centred copy of all the data, held panel by panel (`once`),
+ * or blocks centred on demand into one buffer per panel.
+ */
 function rowSource(points: Points, mean: Float64Array, once: boolean): RowSource {
   const { n, d } = points;
+  const panels = panelsOf(d);
   if (once) {
-    const all = new Float32Array(n * d);
-    centre(points, mean, 0, n, all);
-    return (r0, r1) => ({ rows: r1 - r0, cols: d, data: all.subarray(r0 * d, r1 * d) });
+    const all = panels.map((p) => centre(points, mean, 0, n, p, new Float32Array(n * p.width)));
+    return (r0, r1) => panels.map((p, t) => ({ rows: r1 - r0, cols: p.width, data: all[t].subarray(r0 * p.width, r1 * p.width) }));
   }
-  let buffer = new Float32Array(0);
-  return (r0, r1) => {
-    if (buffer.length < (r1 - r0) * d) buffer = new Float32Array((r1 - r0) * d);
-    const block = buffer.subarray(0, (r1 - r0) * d);
-    centre(points, mean, r0, r1, block);
-    return { rows: r1 - r0, cols: d, data: block };
-  };
+  const buffers = panels.map(() => new Float32Array(0));
+  return (r0, r1) =>
+    panels.map((p, t) => {
+      if (buffers[t].length < (r1 - r0) * p.width) buffers[t] = new Float32Array((r1 - r0) * p.width);
+      return { rows: r1 - r0, cols: p.width, data: centre(points, mean, r0, r1, p, buffers[t].subarray(0, (r1 - r0) * p.width)) };
+    });
 }
 
-function centre(points: Points, mean: Float64Array, r0: number, r1: number, out: Float32Array): void {
+/** Columns of `panel` of rows r0..r1, less the mean, into `out` (rows × width); returns `out`. */
+function centre(points: Points, mean: Float64Array, r0: number, r1: number, panel: { start: number; width: number }, out: Float32Array): Float32Array {
   const { d, data } = points;
+  const { start, width } = panel;
   for (let r = r0; r < r1; r++) {
-    const o = r * d;
-    const b = (r - r0) * d;
-    for (let j = 0; j < d; j++) out[b + j] = data[o + j] - mean[j];
+    const o = r * d + start;
+    const b = (r - r0) * width;
+    for (let j = 0; j < width; j++) out[b + j] = data[o + j] - mean[start + j];
   }
-}
-
-function toFloat32(v: Float64Array, rows: number, cols: number): Matrix {
-  return { rows, cols, data: Float32Array.from(v.subarray(0, rows * cols)) };
+  return out;
 }
 
 function addInto(out: Float64Array, off: number, c: Matrix): void {
