@@ -9,7 +9,9 @@
 import { loadavg } from "node:os";
 import { subset } from "../src/data/dataset.js";
 import { loadDataset } from "../src/data/load.js";
+import { convRule } from "../src/engine/autodiff/rules/conv.js";
 import { scatterMaxPoolGrad } from "../src/engine/autodiff/rules/pool.js";
+import type { GradRule } from "../src/engine/autodiff/types.js";
 import { seedCnn, smallResnet } from "../src/engine/onnx/architectures.js";
 import type { ModelIR } from "../src/engine/onnx/ir.js";
 import { DEFAULT_PREPROCESS, inputSpec } from "../src/engine/onnx/modelInfo.js";
@@ -32,20 +34,20 @@ const MODELS: Record<string, () => ModelIR> = {
   "small-resnet": () => smallResnet({ inputShape: [1, 28, 28], classes: 10 }),
 };
 
-/** The variants: each one change from the default, by name. */
+const scatter: Record<string, GradRule> = { MaxPool: (g) => [scatterMaxPoolGrad(g)] };
+/** The variants: each one change from the default (a flat Adam update, the tiled MaxPool gradient, threads not spinning), by name. */
 const VARIANTS: Record<string, Partial<TrainSessionOptions>> = {
   default: {},
-  "spinning off": { session: { spinning: false } },
-  "parallel, 2 inter-op, 1 intra-op": { threads: 1, session: { executionMode: "parallel", interOpThreads: 2 } },
-  "parallel, 2 inter-op, 1 intra-op, spinning off": { threads: 1, session: { executionMode: "parallel", interOpThreads: 2, spinning: false } },
-  "parallel, 2 inter-op, 2 intra-op": { session: { executionMode: "parallel", interOpThreads: 2 } },
+  "before issue 15 (all three below)": { graph: { flatOptimizer: false, rules: scatter }, session: { spinning: true } },
+  "threads spinning (before)": { session: { spinning: true } },
+  "MaxPool backward by ScatterElements (before)": { graph: { rules: scatter } },
+  "Adam a parameter (before)": { graph: { flatOptimizer: false } },
   "1 intra-op thread": { threads: 1 },
+  "parallel, 2 inter-op, 1 intra-op": { threads: 1, session: { executionMode: "parallel", interOpThreads: 2 } },
+  "parallel, 2 inter-op, 2 intra-op": { session: { executionMode: "parallel", interOpThreads: 2 } },
   "optimization basic": { session: { optimization: "basic" } },
   "optimization extended": { session: { optimization: "extended" } },
-  "MaxPool backward by ScatterElements (before)": { graph: { rules: { MaxPool: (g) => [scatterMaxPoolGrad(g)] } } },
-  "Adam a parameter (before)": { graph: { flatOptimizer: false } },
-  "before (both)": { graph: { flatOptimizer: false, rules: { MaxPool: (g) => [scatterMaxPoolGrad(g)] } } },
-  "spinning off, 1 intra-op thread": { threads: 1, session: { spinning: false } },
+  "dW as one im2col MatMul": { graph: { rules: { Conv: convRule("im2col") } } },
 };
 
 const ds = await loadDataset("fashion-mnist:train");

@@ -2,7 +2,8 @@
  * Training throughput (images/s, Adam, batch 128, 2 threads) of seed-cnn and small-resnet on
  * Fashion-MNIST train: featurelens' training step (our autodiff graph in onnxruntime) vs PyTorch
  * 1.13 CPU with the same architecture, batch and threads, in one run; and the time saved by
- * freezing the first k layers of seed-cnn. Median of 3 runs of STEPS steps each.
+ * freezing the first k layers of seed-cnn. Median of 3 runs of STEPS steps each. "Before issue 15"
+ * is the step built and run as it was before that issue's changes (same session otherwise).
  *
  *   apt-get install dataset-fashion-mnist python3-torch python3-torchvision
  *   node --import tsx bench/train.ts [threads=2] [batch=128] [steps=50]
@@ -16,7 +17,8 @@ import { DEFAULT_PREPROCESS, inputSpec } from "../src/engine/onnx/modelInfo.js";
 import { OPTIMIZER_DEFAULTS } from "../src/nn/optimizers.js";
 import { toInputTensor } from "../src/nn/preprocess.js";
 import { oneHotTargets } from "../src/nn/targets.js";
-import { TrainSession } from "../src/nn/trainSession.js";
+import { scatterMaxPoolGrad } from "../src/engine/autodiff/rules/pool.js";
+import { TrainSession, type TrainSessionOptions } from "../src/nn/trainSession.js";
 import { trainableAfterFreezing } from "../src/nn/transfer.js";
 import { createRng, shuffleInPlace } from "../src/util/rng.js";
 
@@ -29,10 +31,10 @@ const ds = await loadDataset("fashion-mnist:train");
 const order = shuffleInPlace(Int32Array.from({ length: ds.n }, (_, i) => i), createRng(0));
 
 /** Median seconds for STEPS training steps (session creation not counted; batch preparation counted). */
-async function time(model: ModelIR, trainable?: string[]): Promise<number> {
+async function time(model: ModelIR, trainable?: string[], options: Partial<TrainSessionOptions> = {}): Promise<number> {
   const times: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
-    const ts = await TrainSession.create(model, { optimizer: OPTIMIZER_DEFAULTS.adam, threads: THREADS, ...(trainable ? { trainable } : {}) });
+    const ts = await TrainSession.create(model, { optimizer: OPTIMIZER_DEFAULTS.adam, threads: THREADS, ...(trainable ? { trainable } : {}), ...options });
     const spec = inputSpec(model);
     const t0 = performance.now();
     for (let s = 0; s < STEPS; s++) {
@@ -50,12 +52,16 @@ const models: Record<string, ModelIR> = {
   "seed-cnn": seedCnn({ inputShape: [1, 28, 28], classes: 10 }),
   "small-resnet": smallResnet({ inputShape: [1, 28, 28], classes: 10 }),
 };
+/** The step as it was before issue 15: one Adam update a parameter, MaxPool's gradient by ScatterElements, threads spinning. */
+const BEFORE: Partial<TrainSessionOptions> = { graph: { flatOptimizer: false, rules: { MaxPool: (g) => [scatterMaxPoolGrad(g)] } }, session: { spinning: true } };
 const rate = (s: number) => Math.round((STEPS * BATCH) / s);
 console.log(`Training throughput, Fashion-MNIST train, Adam, batch ${BATCH}, ${THREADS} threads, ${STEPS} steps, median of ${REPEATS} (images/s).\n`);
-console.log("| model | featurelens | PyTorch 1.13 CPU | ratio |\n|---|---:|---:|---:|");
+console.log("| model | featurelens before issue 15 | featurelens | PyTorch 1.13 CPU | ratio before | ratio |\n|---|---:|---:|---:|---:|---:|");
 for (const [name, m] of Object.entries(models)) {
+  const before = await time(m, undefined, BEFORE);
   const ours = await time(m);
-  console.log(`| ${name} | ${rate(ours).toLocaleString("en-US")} | ${rate(torch[name]).toLocaleString("en-US")} | ${(torch[name] / ours).toFixed(2)}× |`);
+  const fmt = (s: number) => rate(s).toLocaleString("en-US");
+  console.log(`| ${name} | ${fmt(before)} | ${fmt(ours)} | ${fmt(torch[name])} | ${(torch[name] / before).toFixed(2)}× | ${(torch[name] / ours).toFixed(2)}× |`);
 }
 console.log("\nFreezing the first k weighted layers of seed-cnn (no gradients computed for them):\n");
 console.log("| k frozen | featurelens images/s | time per step vs k = 0 |\n|---:|---:|---:|");

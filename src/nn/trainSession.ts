@@ -17,11 +17,20 @@ export interface TrainSessionOptions {
   /** The stream the dropout masks are drawn from, advanced in place by every step (a resumed run passes its saved state). */
   dropout?: RngStreamState;
   threads?: number;
-  /** onnxruntime settings of the step's session (spinning, execution mode, the profiler): runtime/session.ts. */
+  /**
+   * onnxruntime settings of the step's session (spinning, execution mode, the profiler):
+   * runtime/session.ts; defaults in {@link TRAIN_SESSION_DEFAULTS}.
+   */
   session?: Pick<SessionOptions, "spinning" | "executionMode" | "interOpThreads" | "optimization" | "profile">;
   /** How the step graph is built (earlier gradient formulations, for comparison): trainGraph.ts. */
   graph?: Pick<TrainGraphOptions, "rules" | "flatOptimizer">;
 }
+
+/**
+ * The step's session settings unless told otherwise: idle threads sleep instead of spinning, which
+ * on a 2-core machine shared with other work halved the step's time (BENCHMARKS.md, issue 15).
+ */
+export const TRAIN_SESSION_DEFAULTS = { spinning: false } as const;
 
 /**
  * A model being trained: its parameters, optimizer state and BatchNorm running statistics live
@@ -46,7 +55,7 @@ export class TrainSession {
   static async create(model: ModelIR, options: TrainSessionOptions): Promise<TrainSession> {
     const trainable = options.trainable ?? defaultTrainable(model);
     const graph = buildTrainGraph(model, { ...options.graph, trainable, optimizer: options.optimizer });
-    const session = await Session.create(graph.model, { ...options.session, ...(options.threads ? { threads: options.threads } : {}), source: "training graph" });
+    const session = await Session.create(graph.model, { ...TRAIN_SESSION_DEFAULTS, ...options.session, ...(options.threads ? { threads: options.threads } : {}), source: "training graph" });
     const init = new Map(model.graph.initializers.map((t) => [t.name, t]));
     const values = new Map<string, Float32Array>();
     for (const p of graph.params) values.set(p, floatsOf(init.get(p)!));

@@ -86,20 +86,44 @@ function plainWeightGrad(g: GradContext, X: string, dy: string, w: WindowAttrs, 
   return g.op("Reshape", [g.op("Concat", taps.map((t) => g.op("Unsqueeze", [t, g.ints([2])])), { axis: 2 }), g.ints([m, c, kh, kw])]);
 }
 
+/**
+ * dW of a plain 2-D convolution from one im2col (issue 15's idea, kept for bench/train-ideas.ts):
+ * a grouped Conv with one-hot kernels gives every tap of every input channel, [N, C·kh·kw, Ho·Wo],
+ * and one batched MatMul against dYᵀ [N, Ho·Wo, M] summed over N gives [C·kh·kw, M].
+ */
+export function im2colWeightGrad(g: GradContext, X: string, dy: string, w: WindowAttrs, outSizes: number[]): string {
+  const [kh, kw] = w.kernel;
+  const taps = kh * kw;
+  const c = channelCount(g, X);
+  const m = channelCount(g, g.O(0));
+  const onehot = new Float32Array(c * taps * taps);
+  for (let ch = 0; ch < c; ch++) for (let t = 0; t < taps; t++) onehot[(ch * taps + t) * taps + t] = 1;
+  const kernel = g.emitter.floats(`${g.node.name}/grad`, onehot, [c * taps, 1, kh, kw]);
+  const cols = g.op("Conv", [X, kernel], { group: c, pads: w.pads });
+  const area = outSizes[0] * outSizes[1];
+  const colsFlat = g.op("Reshape", [cols, g.ints([0, c * taps, area])]); // [N, C·taps, Ho·Wo]
+  const dyT = g.op("Transpose", [g.op("Reshape", [dy, g.ints([0, m, area])])], { perm: [0, 2, 1] }); // [N, Ho·Wo, M]
+  const summed = g.op("ReduceSum", [g.op("MatMul", [colsFlat, dyT]), g.ints([0])], { keepdims: 0 }); // [C·taps, M]
+  return g.op("Reshape", [g.op("Transpose", [summed], { perm: [1, 0] }), g.ints([m, c, kh, kw])]);
+}
+
 /** dB = Σ dy over the batch and spatial axes. */
 function biasGrad(g: GradContext, dy: string, spatial: number): string | null {
   if (!g.I(2) || !g.needs(2)) return null;
   return g.op("ReduceSum", [dy, g.ints([0, ...Array.from({ length: spatial }, (_, i) => i + 2)])], { keepdims: 0 });
 }
 
-export const CONV_RULES: Record<string, GradRule> = {
-  /**
-   * Y = Conv(X, W) + B, 2-D or any spatial rank, any group count (depthwise included).
-   * dX = ConvTranspose(dY, W) with the same group count and the output padding that restores X's
-   * size (the adjoint of the convolution; W's [M, C/g, k…] layout is ConvTranspose's [C_in, C_out/g, k…]);
-   * dW from {@link weightGrad}; dB = Σ dY over N and space.
-   */
-  Conv: (g) => {
+/** How a plain 2-D convolution's weight gradient is built: a Gemm a kernel tap (the default) or one im2col MatMul. */
+export type PlainWeightGrad = "taps" | "im2col";
+
+/**
+ * Y = Conv(X, W) + B, 2-D or any spatial rank, any group count (depthwise included).
+ * dX = ConvTranspose(dY, W) with the same group count and the output padding that restores X's
+ * size (the adjoint of the convolution; W's [M, C/g, k…] layout is ConvTranspose's [C_in, C_out/g, k…]);
+ * dW from {@link weightGrad}; dB = Σ dY over N and space.
+ */
+export function convRule(plainWeight: PlainWeightGrad = "taps"): GradRule {
+  return (g) => {
     const group = intAttr(g.node, "group", 1);
     const [X, W] = [g.I(0), g.I(1)];
     const kernel = spatialSizes(g, W);
@@ -114,9 +138,16 @@ export const CONV_RULES: Record<string, GradRule> = {
         : g.op("ConvTranspose", [dy, W], { strides: w.strides, pads: w.pads, dilations: w.dilations, output_padding: outputPadding(w, xs, ys), group });
     }
     let dW: string | null = null;
-    if (g.needs(1)) dW = plain ? plainWeightGrad(g, X, dy, w, ys) : weightGrad(g, { value: X, like: X }, { value: dy, like: g.O(0) }, w, group);
+    if (g.needs(1)) {
+      if (!plain) dW = weightGrad(g, { value: X, like: X }, { value: dy, like: g.O(0) }, w, group);
+      else dW = plainWeight === "im2col" ? im2colWeightGrad(g, X, dy, w, ys) : plainWeightGrad(g, X, dy, w, ys);
+    }
     return [dX, dW, biasGrad(g, dy, kernel.length)];
-  },
+  };
+}
+
+export const CONV_RULES: Record<string, GradRule> = {
+  Conv: convRule(),
   /**
    * Y = ConvTranspose(X, W) + B, the adjoint of Conv(·, W): dX = Conv(dY, W) with the same
    * window and groups; dW is the weight gradient of that Conv with dY as its input and X as its

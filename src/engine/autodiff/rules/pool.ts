@@ -34,7 +34,8 @@ export const POOL_RULES: Record<string, GradRule> = {
   MaxPool: (g) => {
     const kernel = intsAttr(g.node, "kernel_shape");
     if (!kernel) throw missingAttribute(g.node, "kernel_shape");
-    const fast = intAttr(g.node, "ceil_mode", 0) === 0 ? tiledMaxPoolGrad(g, windowAttrs(g, kernel)) : null;
+    const rowMajor = intAttr(g.node, "ceil_mode", 0) === 0 && intAttr(g.node, "storage_order", 0) === 0;
+    const fast = rowMajor ? tiledMaxPoolGrad(g, windowAttrs(g, kernel)) : null;
     return [fast ?? scatterMaxPoolGrad(g)];
   },
   // Mean over H·W: every input element gets dY / (H·W).
