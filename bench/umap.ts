@@ -8,6 +8,9 @@
  *
  *   apt-get install dataset-fashion-mnist umap-learn
  *   node --import tsx bench/umap.ts [N=10000] [contenders=featurelens,umap-learn,umap-learn-parallel,umap-js]
+ *
+ * Contender `featurelens-explog` is the same pipeline with d^b as Math.exp(b·Math.log(d)), the
+ * layout's form before its power table (umap({ tablePow: false })), to show the table's share.
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
@@ -17,6 +20,7 @@ import { embed, mapQuality } from "../src/analysis/node/pipeline.js";
 import { knn } from "../src/analysis/node/neighbors.js";
 import { CACHE, fmnistPca50 } from "./fmnist.js";
 import { createRng } from "../src/util/rng.js";
+import { umap, UMAP_DEFAULTS } from "../src/analysis/embed/umap.js";
 
 const N = Number(process.argv[2] ?? 10000);
 const CONTENDERS = (process.argv[3] ?? "featurelens,umap-learn,umap-learn-parallel,umap-js").split(",");
@@ -29,6 +33,11 @@ for (const who of CONTENDERS) {
     const t0 = performance.now();
     const r = await embed(points, { method: "umap", seed: 0, threads: 2 });
     rows.push({ name: "featurelens (own kNN + UMAP on typed arrays)", seconds: (performance.now() - t0) / 1000, map: r.embedding });
+  } else if (who === "featurelens-explog") {
+    const t0 = performance.now();
+    const graph = await knn(points, UMAP_DEFAULTS.nNeighbors - 1, { threads: 2 });
+    const r = await umap(points, { seed: 0, knn: graph, tablePow: false });
+    rows.push({ name: "featurelens, d^b by Math.exp/log (before)", seconds: (performance.now() - t0) / 1000, map: r.embedding });
   } else if (who === "umap-learn" || who === "umap-learn-parallel") {
     const mode = who === "umap-learn" ? "seeded" : "parallel";
     const out = execFileSync("/usr/bin/python3", [join("bench", "umap_learn.py"), String(N), mode], { encoding: "utf8" });
@@ -42,12 +51,12 @@ for (const who of CONTENDERS) {
     const model = new UMAP({ nComponents: 2, nNeighbors: 15, random: () => rng.next() });
     const map = Float32Array.from(model.fit(data).flat());
     rows.push({ name: "umap-js 1.4 alone (its own kNN)", seconds: (performance.now() - t0) / 1000, map });
-  } else throw new Error(`unknown contender ${who} (featurelens, umap-learn, umap-learn-parallel, umap-js)`);
+  } else throw new Error(`unknown contender ${who} (featurelens, featurelens-explog, umap-learn, umap-learn-parallel, umap-js)`);
   console.error(`  ${rows.at(-1)!.seconds.toFixed(1)} s`);
 }
 
 const inputKnn = await knn(points, 10, { method: "exact", threads: 2 });
-const ours = rows.find((r) => r.name.startsWith("featurelens"));
+const ours = rows.find((r) => r.name.startsWith("featurelens ("));
 console.log(`UMAP of Fashion-MNIST PCA-50, N = ${N.toLocaleString("en")}, 15 neighbours, min_dist 0.1, one run.\n`);
 console.log("| method | time | 10-NN preservation | 10-NN accuracy | time / featurelens |");
 console.log("|---|---:|---:|---:|---:|");
