@@ -199,7 +199,9 @@ describe.skipIf(!haveChromium)(`the web app in Chromium (skipped when ${CHROMIUM
     const lines = readFileSync((await csv.path())!, "utf8").trim().split("\n");
     expect(lines[0]).toBe("row,index,label,predicted,confidence,loss,margin");
     expect(lines.slice(1).map((l) => l.split(",").slice(0, 2).map(Number))).toEqual(selected.map((r) => [r, points.index[r]]));
-    // The box: b, then a drag; the selection is the points inside the rectangle.
+    // The box: b, then a drag; the selection is the points inside the rectangle. (The hash before the
+    // drag is read first: read after it, it may already be the box's, and the wait below would never end.)
+    const lassoHash = await page.evaluate(() => location.hash);
     await page.keyboard.press("b");
     await page.locator('[data-mode="box"][aria-pressed="true"]').waitFor();
     await page.mouse.move(cx - 200, cy - 150);
@@ -209,7 +211,6 @@ describe.skipIf(!haveChromium)(`the web app in Chromium (skipped when ${CHROMIUM
       await nextFrame();
     }
     await page.mouse.up();
-    const lassoHash = await page.evaluate(() => location.hash);
     await page.waitForFunction((before) => location.hash.includes("sel=lasso:") && location.hash !== before, lassoHash);
     const box2 = decodeURIComponent(/sel=lasso:([^&]+)/.exec(await page.evaluate(() => location.hash))![1]).split(/[;,]/).map(Number);
     const inBox = inside(points, box2);

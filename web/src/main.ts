@@ -101,7 +101,7 @@ class FeaturelensApp implements App {
     const key = `${s.view}|${s.run}`;
     if (key === this.barKey) return;
     this.barKey = key;
-    const runSelect = h("select", { "aria-label": "run", title: "the run", onchange: (e: Event) => this.go({ run: (e.target as HTMLSelectElement).value, map: null, domain: null, sel: null, at: null, only: [], row: null, with: null }, { push: true }) });
+    const runSelect = h("select", { "aria-label": "run", title: "the run", onchange: (e: Event) => this.go({ run: (e.target as HTMLSelectElement).value, map: null, domain: null, sel: null, at: null, only: [], row: null, with: null, item: null }, { push: true }) });
     void this.runs().then(
       (r) => {
         for (const run of r.runs) runSelect.append(h("option", { value: run.id, selected: run.id === s.run, disabled: run.status === "damaged" }, `${run.id}${run.model && run.model !== run.id ? ` · ${run.model}` : ""}${run.accuracy !== null ? ` · ${(100 * run.accuracy).toFixed(1)}%` : ""}`));

@@ -51,6 +51,11 @@ export class DiagnoseView implements View {
     return panelKey(this.panel, e, this.app);
   }
 
+  /** Drawn again when shown again: the review may have decided suspects meanwhile. */
+  hide(): void {
+    this.key_ = "";
+  }
+
   /** Marks the pair or suspect that is the selection. */
   private markChosen(s: AppState): void {
     for (const b of this.panels.querySelectorAll<HTMLElement>("[data-pair], [data-suspect]")) {
