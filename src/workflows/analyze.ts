@@ -174,7 +174,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
         const t0 = performance.now();
         const e = await withDenseBackend((dense) => embed({ n: f.n, d: f.d, data: f.data }, { method, seed, dense, ...(o.threads ? { threads: o.threads } : {}), onProgress: (p) => void o.onProgress?.(method, p.iteration, 1000) }));
         const points = { n: f.n, d: f.d, data: f.data };
-        featureGraph ??= await knn(points, Math.min(QUALITY_K, f.n - 1), o.threads ? { threads: o.threads } : {});
+        featureGraph ??= await withDenseBackend((dense) => knn(points, Math.min(QUALITY_K, f.n - 1), { dense, ...(o.threads ? { threads: o.threads } : {}) }));
         const quality = await mapQuality(points, { n: f.n, d: e.dims, data: e.embedding }, labels, { inputKnn: featureGraph, seed, ...(o.threads ? { threads: o.threads } : {}) });
         writeMap(run, scope, { name: method, method, source, layer: f.record.layer, params: mapParams, embedded: e, quality, seconds: (performance.now() - t0) / 1000 });
       });
