@@ -1,7 +1,7 @@
 import type { Comparison } from "../analysis/diagnose/compareTypes.js";
 import type { LayersJson, SeparationJson, ShiftJson } from "../analysis/diagnose/diagnoseJson.js";
 import { MIXED_DEFAULTS, mixedByNeighbors, mixedByPredictions } from "../analysis/diagnose/mixedRows.js";
-import { knnQuery } from "../analysis/node/neighbors.js";
+import { knn } from "../analysis/node/neighbors.js";
 import type { CompareResponse, CompareSummary, DiagnosisResponse, MixedRowsResponse, ShiftResponse } from "../api/types.js";
 import { layerCurveSpec } from "../report/charts/layerCurve.js";
 import { shortSpec } from "../report/diagnosisText.js";
@@ -70,10 +70,7 @@ export async function mixedGet(ctx: ApiContext, req: ApiRequest): Promise<Reply>
     rule = `images of ${names[a]} predicted ${names[b]}, and of ${names[b]} predicted ${names[a]}`;
   } else {
     const k = separationOf(ctx, s).k;
-    rows = await ctx.store.cached(s, `mixed\0${a}\0${b}`, async () => {
-      const found = await neighbourMixed(ctx, s, a, b, k);
-      return { value: found, bytes: found.byteLength + 64 };
-    });
+    rows = await neighbourMixed(ctx, s, a, b, k);
     rule = `images of ${names[a]} with at least ${Math.ceil(MIXED_DEFAULTS.share * k)} of their ${k} nearest neighbours in feature space ${names[b]}, and the reverse`;
   }
   let ofA = 0;
@@ -83,38 +80,31 @@ export async function mixedGet(ctx: ApiContext, req: ApiRequest): Promise<Reply>
 }
 
 /**
- * Rows of a and b that sit among the other class: each image's k nearest neighbours among the
- * scope's labelled images (as diagnose counts them: classes of 2 images or more), itself left out.
+ * Rows of a and b that sit among the other class, from each image's k nearest neighbours among the
+ * scope's labelled images (as diagnose counts them: classes of 2 images or more; an image is not
+ * its own neighbour; approximate above ~25,000 images, as diagnose's own). The graph is made once
+ * per scope and kept in the cache (n × k rows), so every pair after the first is answered from it.
  */
 async function neighbourMixed(ctx: ApiContext, s: ScopeRef, a: number, b: number, k: number): Promise<Int32Array> {
-  const [p, f] = await Promise.all([ctx.store.predictions(s), ctx.store.features(s)]);
-  const counts = new Int32Array(Math.max(a, b) + 1 + p.k);
-  for (let i = 0; i < p.n; i++) if (p.label[i] >= 0) counts[p.label[i]]++;
-  const reference = Int32Array.from({ length: p.n }, (_, i) => i).filter((i) => p.label[i] >= 0 && counts[p.label[i]] >= 2);
-  const queries = reference.filter((i) => p.label[i] === a || p.label[i] === b);
-  const kk = Math.min(k, reference.length - 1);
-  if (queries.length === 0 || kk < 1) return new Int32Array(0);
-  const pick = (rows: Int32Array) => {
+  const p = await ctx.store.predictions(s);
+  const g = await ctx.store.cached(s, `mixing-graph\0${k}`, async () => {
+    const f = await ctx.store.features(s);
+    const counts = new Int32Array(p.k + 1);
+    for (let i = 0; i < p.n; i++) if (p.label[i] >= 0 && p.label[i] < p.k) counts[p.label[i]]++;
+    const rows = Int32Array.from({ length: p.n }, (_, i) => i).filter((i) => p.label[i] >= 0 && counts[p.label[i]] >= 2);
+    const kk = Math.min(k, rows.length - 1);
     const data = new Float32Array(rows.length * f.d);
     rows.forEach((r, j) => data.set(f.data.subarray(r * f.d, (r + 1) * f.d), j * f.d));
-    return { n: rows.length, d: f.d, data };
-  };
-  const graph = await knnQuery(pick(reference), pick(queries), kk + 1);
-  // Each query is in the reference: drop it from its own list (or the farthest, when a duplicate came first).
-  const indices = new Int32Array(queries.length * kk);
-  for (let j = 0; j < queries.length; j++) {
-    let t = 0;
-    let dropped = false;
-    for (let u = 0; u <= kk && t < kk; u++) {
-      const r = reference[graph.indices[j * (kk + 1) + u]];
-      if (!dropped && r === queries[j]) {
-        dropped = true;
-        continue;
-      }
-      indices[j * kk + t++] = r;
-    }
-  }
-  return mixedByNeighbors({ labels: p.label, a, b, queries, graph: { k: kk, indices } });
+    const graph = kk >= 1 ? await knn({ n: rows.length, d: f.d, data }, kk) : { k: 0, indices: new Int32Array(0) };
+    // Neighbours as rows of the scope.
+    const indices = Int32Array.from(graph.indices, (j) => rows[j]);
+    return { value: { rows, k: graph.k, indices }, bytes: rows.byteLength + indices.byteLength + 64 };
+  });
+  if (g.k < 1) return new Int32Array(0);
+  const pick = Int32Array.from({ length: g.rows.length }, (_, j) => j).filter((j) => p.label[g.rows[j]] === a || p.label[g.rows[j]] === b);
+  const indices = new Int32Array(pick.length * g.k);
+  pick.forEach((j, q) => indices.set(g.indices.subarray(j * g.k, (j + 1) * g.k), q * g.k));
+  return mixedByNeighbors({ labels: p.label, a, b, queries: Int32Array.from(pick, (j) => g.rows[j]), graph: { k: g.k, indices } });
 }
 
 /** GET /api/runs/:run/shift */
