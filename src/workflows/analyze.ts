@@ -186,7 +186,7 @@ export async function analyze(o: AnalyzeOptions): Promise<AnalyzeResult> {
         const f = readFeatures(run, scope, map.source);
         const ref = readMapReference(run, name);
         const t0 = performance.now();
-        const e = await placeInto(map.method, ref, { n: f.n, d: f.d, data: f.data }, { seed, ...(o.threads ? { threads: o.threads } : {}) });
+        const e = await withDenseBackend((dense) => placeInto(map.method, ref, { n: f.n, d: f.d, data: f.data }, { seed, dense, ...(o.threads ? { threads: o.threads } : {}) }));
         writeMap(run, scope, { name, method: map.method, source: map.source, layer: f.record.layer, params: mapParams, embedded: e, quality: null, seconds: (performance.now() - t0) / 1000, domain, placedInto: name });
       });
     }

@@ -106,7 +106,7 @@ async function embedLocked(o: EmbedFileOptions, method: EmbedMethod, metric: Met
   const onProgress = (p: TsneProgress) => o.onProgress?.(p.iteration, reference ? 250 : 1000);
   const threads = o.threads ? { threads: o.threads } : {};
   const result: Embedded = reference
-    ? await placeInto("tsne", reference, points, { metric, seed: o.seed ?? 0, onProgress, ...threads, ...(o.onStage ? { onStage: o.onStage } : {}) })
+    ? await withDenseBackend((dense) => placeInto("tsne", reference, points, { metric, seed: o.seed ?? 0, onProgress, dense, ...threads, ...(o.onStage ? { onStage: o.onStage } : {}) }))
     : await withDenseBackend((dense) => embed(points, {
         method, dims, perplexity: o.perplexity ?? EMBED_DEFAULTS.perplexity, seed: o.seed ?? 0, init: o.init ?? "pca", metric, pcaComponents: o.pcaComponents ?? EMBED_DEFAULTS.pcaComponents,
         onProgress, onUmapProgress: (e, t) => o.onProgress?.(e, t), dense, ...threads, ...(o.onStage ? { onStage: o.onStage } : {}),

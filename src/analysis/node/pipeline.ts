@@ -108,14 +108,14 @@ export async function embed(points: Points, options: EmbedOptions): Promise<Embe
 }
 
 /** Places new points into a finished t-SNE map (openTSNE's transform), projecting them with the map's PCA first. */
-export async function embedInto(map: TsneMap, pca: PcaModel | null, points: Points, options: Pick<EmbedOptions, "metric" | "seed" | "threads" | "onProgress" | "onStage"> = {}): Promise<Embedded> {
+export async function embedInto(map: TsneMap, pca: PcaModel | null, points: Points, options: Pick<EmbedOptions, "metric" | "seed" | "threads" | "dense" | "onProgress" | "onStage"> = {}): Promise<Embedded> {
   const input = pca ? transformPca(pca, points) : points;
   if (input.d !== map.points.d) {
     throw new UsageError(`the points have ${points.d} features but the map was made from ${pca ? pca.d : map.points.d}; place points from the same layer of the same model`);
   }
   options.onStage?.("nearest map points");
   const metric = options.metric ?? EMBED_DEFAULTS.metric;
-  const graph = await knnQuery(map.points, input, Math.min(map.points.n, Math.floor(3 * TRANSFORM_DEFAULTS.perplexity)), { metric, ...(options.threads ? { threads: options.threads } : {}) });
+  const graph = await knnQuery(map.points, input, Math.min(map.points.n, Math.floor(3 * TRANSFORM_DEFAULTS.perplexity)), { metric, ...(options.dense ? { dense: options.dense } : {}), ...(options.threads ? { threads: options.threads } : {}) });
   options.onStage?.("placing points into the map");
   const r = await transform(map, input, { metric, knn: graph, ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   // transform's KL is summed over the new points, each against the map: report the mean per point.
@@ -132,7 +132,7 @@ export async function placeInto(
   method: EmbedMethod,
   ref: { map: TsneMap | null; pca: PcaModel | null },
   points: Points,
-  options: Pick<EmbedOptions, "metric" | "seed" | "threads" | "onProgress" | "onStage"> = {},
+  options: Pick<EmbedOptions, "metric" | "seed" | "threads" | "dense" | "onProgress" | "onStage"> = {},
 ): Promise<Embedded> {
   if (method === "pca") {
     if (!ref.pca) throw new UsageError("the PCA map keeps no axes to project new points with; make it again");
@@ -144,7 +144,7 @@ export async function placeInto(
   if (method === "tsne") return embedInto(ref.map, ref.pca, points, options);
   const input = ref.pca ? transformPca(ref.pca, points) : points;
   if (input.d !== ref.map.points.d) throw new UsageError(`the points have ${points.d} features but the map was made from ${ref.pca ? ref.pca.d : ref.map.points.d}; place points from the same layer of the same model`);
-  const graph = await knnQuery(ref.map.points, input, Math.min(ref.map.points.n, TRANSFORM_DEFAULTS.k), { metric: options.metric ?? EMBED_DEFAULTS.metric, ...(options.threads ? { threads: options.threads } : {}) });
+  const graph = await knnQuery(ref.map.points, input, Math.min(ref.map.points.n, TRANSFORM_DEFAULTS.k), { metric: options.metric ?? EMBED_DEFAULTS.metric, ...(options.dense ? { dense: options.dense } : {}), ...(options.threads ? { threads: options.threads } : {}) });
   const r = await transform(ref.map, input, { knn: graph, init: "weighted", iterations: 0 });
   return { embedding: r.embedding, dims: ref.map.dims, input, pca: ref.pca, kl: null, iterations: 0, stoppedEarly: false, knn: null };
 }
