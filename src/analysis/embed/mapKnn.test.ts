@@ -56,4 +56,9 @@ describe("mapKnn(map, k)", () => {
     expect(some.n).toBe(3);
     expect(Array.from(some.indices)).toEqual([...rows].flatMap((r) => Array.from(all.indices.subarray(r * 3, r * 3 + 3))));
   });
+
+  it("mapKnn() refuses a map with NaN or infinite coordinates", () => {
+    expect(() => mapKnn({ n: 3, d: 2, data: Float32Array.of(0, 0, 1, NaN, 2, 2) }, 1)).toThrow(/not a finite number \(point 1, axis 1\)/);
+    expect(() => mapKnn({ n: 3, d: 2, data: Float32Array.of(0, 0, Infinity, 1, 2, 2) }, 1)).toThrow(/not a finite number \(point 1, axis 0\)/);
+  });
 });

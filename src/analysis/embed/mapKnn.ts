@@ -81,6 +81,7 @@ function buildGrid(map: Points): Grid {
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < d; a++) {
       const v = data[i * d + a];
+      if (!Number.isFinite(v)) throw new RangeError(`mapKnn: the map holds a coordinate that is not a finite number (point ${i}, axis ${a})`);
       if (v < lo[a]) lo[a] = v;
       if (v > hi[a]) hi[a] = v;
     }
