@@ -32,7 +32,7 @@ export interface OrtDenseOptions {
   slack?: number;
   /** Points per group of the two-stage TopK (graphs.ts, KnnGraphSpec.group); 1: one TopK over whole rows. */
   group?: number;
-  /** Whether onnxruntime's idle threads spin (its default) or sleep, leaving the core to the float64 finish between runs. */
+  /** Whether onnxruntime's idle threads spin (onnxruntime's default) or sleep, leaving the core to the float64 finish. */
   spinning?: boolean;
 }
 
@@ -47,7 +47,9 @@ export const ORT_DENSE_DEFAULTS = {
   // Measured at 70,000 × 50 on a loaded 2-core VM: groups of 16 cut TopK's share but not the
   // wall time (the Gemm dominated), so one TopK over whole rows stays the default.
   group: 1,
-  spinning: true,
+  // The float64 finish of one block runs on the main thread while onnxruntime computes the next:
+  // spinning idle threads took its core (70,000 × 50, 2 cores: 29.0 s spinning, 24.0 s not).
+  spinning: false,
 };
 
 /** An onnxruntime dense backend; sessions are made per shape kind and kept (matmul) or per reference set (kNN). */
