@@ -71,7 +71,7 @@ export const LAYER_CASES: GradCase[] = [
     build: (c) => c.op("MaxPool", [c.input("X", [2, 2, 5, 5])], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
   },
   {
-    // the windows tile the input: the Expand-and-mask formulation instead of the scatter
+    // windows that tile the input, as the seed CNN's pools
     name: "MaxPool(2×2, stride 2, tiling windows)", op: "MaxPool", dtype: "float64",
     build: (c) => c.op("MaxPool", [c.input("X", [2, 3, 4, 6])], { kernel_shape: [2, 2], strides: [2, 2] }),
   },
