@@ -5,7 +5,7 @@
  * Its parts, in pca/: options.ts (options, model, checks), passes.ts (the passes over the data),
  * solvers.ts (exact and randomized, as generators of passes), steps.ts (the whole fit as passes),
  * and dense.ts: `pcaDense`, the same fit with the passes as products of a DenseBackend (on Node,
- * onnxruntime's Gemm on MLAS, which `embed` and `analyze` use; several times faster than the passes here).
+ * onnxruntime's Gemm on MLAS, which `embed` and `analyze` use; BENCHMARKS.md, "PCA through onnxruntime").
  *
  * Two solvers, chosen as scikit-learn 1.2 chooses them (`method: "auto"`):
  * - exact: the eigendecomposition of the D×D covariance (or, when D > N, of the N×N Gram matrix),
