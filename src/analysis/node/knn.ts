@@ -43,7 +43,11 @@ export const KNN_DEFAULTS = {
   seed: 0,
   // ~10 s of exact search on 2 cores here (≈ 25,000 points of d = 50 against each other).
   approxAbove: 3e10,
-  // With a dense backend (onnxruntime): where exact stops beating HNSW at k = 90 (bench/knn-ort.ts).
+  // With a dense backend (onnxruntime) the same ≈ 25,000 points of d = 50. Measured at k = 90 on
+  // 2 shared cores (bench/knn-ort.ts; BENCHMARKS.md, "Exact kNN through onnxruntime"), HNSW beat
+  // exact at 70,000 points in both runs (1.6×, 1.4×); from 10,000 to 40,000 the two runs disagreed
+  // (HNSW 1.15-1.6× faster in one, exact up to 1.7× faster in the other), so no size was shown
+  // past which exact wins, and exact stays where it costs a few seconds, for its recall of 1.
   denseApproxAbove: 3e10,
 };
 
