@@ -48,12 +48,20 @@ function layout(k: number, showText: boolean): { cell: number; lines: 0 | 1 | 2;
 }
 
 /** ColorBrewer's 9-class Blues (Brewer 2003): from almost white, so that empty cells stand back. */
-const BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"] as const;
+export const BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"] as const;
 
 /** Colour position of a row share: the square root, so that the few-percent confusions show. */
 const colorPosition = (fraction: number): number => Math.sqrt(fraction);
 /** Past this colour position the blues are dark enough for white text. */
-const DARK_FROM = 0.62;
+export const DARK_FROM = 0.62;
+
+/** A cell's tooltip, the same in the single matrix and in the side-by-side pair. */
+export const CONFUSION_TOOLTIP = [
+  { field: "trueClass", type: "nominal", title: "true class" },
+  { field: "predictedClass", type: "nominal", title: "predicted" },
+  { field: "count", type: "quantitative", format: "," },
+  { field: "fraction", type: "quantitative", title: "share of row", format: ".1%" },
+] as const;
 
 /**
  * A heatmap of a confusion matrix: true class down, predicted class across, coloured by each
@@ -103,12 +111,7 @@ export function confusionMatrixSpec(options: ConfusionMatrixOptions): TopLevelSp
             scale: { type: "sqrt", domain: [0, 1], range: [...BLUES] },
             legend: { format: ".0%", values: [0, 0.05, 0.25, 0.5, 1], gradientLength: Math.max(120, Math.min(k * cell, 300)), orient: "right" },
           },
-          tooltip: [
-            { field: "trueClass", type: "nominal", title: "true class" },
-            { field: "predictedClass", type: "nominal", title: "predicted" },
-            { field: "count", type: "quantitative", format: "," },
-            { field: "fraction", type: "quantitative", title: "share of row", format: ".1%" },
-          ],
+          tooltip: [...CONFUSION_TOOLTIP],
         },
       },
       ...(showText

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import { confusionCells, type ConfusionMatrixOptions } from "./confusion.js";
+import { BLUES, CONFUSION_TOOLTIP, confusionCells, type ConfusionMatrixOptions, DARK_FROM } from "./confusion.js";
 import { percent, VEGA_LITE_SCHEMA } from "./format.js";
 import { CHART_THEME, chartConfig } from "./theme.js";
 
@@ -17,11 +17,6 @@ export interface ConfusionPairOptions {
 }
 
 export const CONFUSION_PAIR_DEFAULTS = { title: "The same model on two datasets" } as const;
-
-/** Past this colour position (the square root of the row share) the blues are dark enough for white text, as in the single matrix. */
-const DARK_FROM = 0.62;
-/** ColorBrewer's Blues, as the single confusion matrix uses them. */
-const BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"];
 
 /**
  * Two confusion matrices side by side, one facet per dataset (the run's own images and a domain,
@@ -63,13 +58,8 @@ export function confusionPairSpec(o: ConfusionPairOptions): TopLevelSpec {
         {
           mark: { type: "rect", stroke: CHART_THEME.color.background, strokeWidth: 1 },
           encoding: {
-            color: { field: "fraction", type: "quantitative", title: "share of row", scale: { type: "sqrt", domain: [0, 1], range: BLUES }, legend: { format: ".0%", values: [0, 0.05, 0.25, 0.5, 1] } },
-            tooltip: [
-              { field: "trueClass", type: "nominal", title: "true class" },
-              { field: "predictedClass", type: "nominal", title: "predicted" },
-              { field: "count", type: "quantitative", format: "," },
-              { field: "fraction", type: "quantitative", title: "share of row", format: ".1%" },
-            ],
+            color: { field: "fraction", type: "quantitative", title: "share of row", scale: { type: "sqrt", domain: [0, 1], range: [...BLUES] }, legend: { format: ".0%", values: [0, 0.05, 0.25, 0.5, 1] } },
+            tooltip: [...CONFUSION_TOOLTIP],
           },
         },
         ...(showText
