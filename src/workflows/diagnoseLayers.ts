@@ -2,6 +2,7 @@ import type { LayerRowJson, LayersJson } from "../analysis/diagnose/diagnoseJson
 import { deadUnits, knnVoteAccuracy, layerWords } from "../analysis/diagnose/layerSeparation.js";
 import { heldOutSplit, stratifiedSample } from "../analysis/diagnose/rowSample.js";
 import { knnQuery } from "../analysis/node/neighbors.js";
+import { withDenseBackend } from "./dense.js";
 import { type Dataset, subset } from "../data/dataset.js";
 import type { OpenedModel } from "../nn/infer.js";
 import { DataError } from "../util/errors.js";
@@ -53,9 +54,16 @@ export async function layerSeparation(o: LayersInput): Promise<LayersJson> {
   const fitLabels = Int32Array.from(split.fit, (i) => labels[i]);
   const scoreLabels = Int32Array.from(split.score, (i) => labels[i]);
   const out: LayerRowJson[] = [];
-  for (const l of layers) {
-    o.onStage?.(`kNN accuracy at ${l.name}`);
-    const graph = await knnQuery(pick(l.points, split.fit), pick(l.points, split.score), k, { method: "exact", ...(o.threads ? { threads: o.threads } : {}) });
+  const graphs = await withDenseBackend(async (dense) => {
+    const all = [];
+    for (const l of layers) {
+      o.onStage?.(`kNN accuracy at ${l.name}`);
+      all.push(await knnQuery(pick(l.points, split.fit), pick(l.points, split.score), k, { method: "exact", dense, ...(o.threads ? { threads: o.threads } : {}) }));
+    }
+    return all;
+  });
+  for (const [i, l] of layers.entries()) {
+    const graph = graphs[i];
     const accuracy = knnVoteAccuracy(graph, fitLabels, scoreLabels);
     const dead = l.max ? deadUnits(l.max) : null;
     out.push({

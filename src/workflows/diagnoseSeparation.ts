@@ -4,10 +4,11 @@ import { neighborMixing, PURITY_DEFAULTS } from "../analysis/diagnose/purity.js"
 import { separationWords } from "../analysis/diagnose/separationWords.js";
 import { silhouette } from "../analysis/embed/quality.js";
 import type { Points } from "../analysis/neighbors/types.js";
-import { KNN_DEFAULTS, knn } from "../analysis/node/neighbors.js";
+import { autoGoesApprox, knn } from "../analysis/node/neighbors.js";
 import type { PredictionsTable } from "../store/predictionsSchema.js";
 import type { Scope } from "../store/runRecord.js";
 import { DataError } from "../util/errors.js";
+import { withDenseBackend } from "./dense.js";
 
 /**
  * Which classes mix in feature space, and which separate: kNN purity and the mixing matrix from
@@ -66,8 +67,10 @@ export async function classSeparation(o: SeparationInput): Promise<SeparationJso
   const k = Math.min(o.k ?? SEPARATION_DEFAULTS.k, c.rows.length - 1);
 
   o.onStage?.(`the ${k} nearest neighbours of ${c.rows.length.toLocaleString("en-US")} images`);
-  const graph = await knn(points, k, o.threads ? { threads: o.threads } : {});
-  const approx = c.rows.length * c.rows.length * points.d > KNN_DEFAULTS.approxAbove;
+  const { graph, approx } = await withDenseBackend(async (dense) => ({
+    graph: await knn(points, k, { dense, ...(o.threads ? { threads: o.threads } : {}) }),
+    approx: autoGoesApprox(points.n, points.n, points.d, { dense }),
+  }));
   const mixing = neighborMixing(graph, c.labels, K, { k });
   o.onStage?.("silhouettes");
   const sample = Math.min(o.silhouetteSample ?? SEPARATION_DEFAULTS.silhouetteSample, c.rows.length);

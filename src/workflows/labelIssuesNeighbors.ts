@@ -1,5 +1,6 @@
 import type { NeighbourRows } from "../analysis/diagnose/labelIssuesNeighbors.js";
 import { knn } from "../analysis/node/neighbors.js";
+import { withDenseBackend } from "./dense.js";
 
 /**
  * Each image's nearest neighbours in the penultimate features, for `label-issues`. Features of a
@@ -28,7 +29,7 @@ export async function groupNeighbours(points: { n: number; d: number; data: Floa
     if (kk < 1) continue;
     const data = new Float32Array(rows.length * points.d);
     rows.forEach((row, r) => data.set(points.data.subarray(row * points.d, (row + 1) * points.d), r * points.d));
-    const graph = await knn({ n: rows.length, d: points.d, data }, kk, o.threads ? { threads: o.threads } : {});
+    const graph = await withDenseBackend((dense) => knn({ n: rows.length, d: points.d, data }, kk, { dense, ...(o.threads ? { threads: o.threads } : {}) }));
     rows.forEach((row, r) => {
       for (let a = 0; a < kk; a++) indices[row * k + a] = rows[graph.indices[r * kk + a]];
     });

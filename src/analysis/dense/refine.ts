@@ -65,21 +65,8 @@ export function refineBlock(job: RefineJob, block: CandidateBlock, space: ScoreS
   let scanned = 0;
   for (let r = 0; r < block.rows; r++) {
     const q = block.first + r;
-    // Candidates come by float32 score; once k are in, one scoring more than 3 bounds above the
-    // k-th cannot beat it (|score − exact| ≤ one bound, centring's rounding < one more), so is
-    // not measured.
-    const e = space.metric === "l2" ? bound * (space.queryNorm(q) + space.maxReferenceNorm) ** 2 : bound;
-    let limit = Infinity;
-    let m = 0;
-    for (let c = 0; c < block.keep; c++) {
-      const j = block.indices[r * block.keep + c];
-      if (job.queries === null && j === q) continue;
-      const score = block.scores[r * block.keep + c];
-      if (score > limit) break;
-      idx[m] = j;
-      dist[m++] = distance(job, q, j);
-      if (m === k) limit = score + 3 * e;
-    }
+    const m = pickCandidates(job, block, r, space, bound, idx);
+    measure(job, q, idx, m, dist);
     sortPairs(dist, idx, 0, m);
     const last = block.scores[r * block.keep + block.keep - 1];
     if (m < k || (!block.complete && !proven(dist[k - 1], last, bound, space, q))) {
@@ -93,6 +80,76 @@ export function refineBlock(job: RefineJob, block: CandidateBlock, space: ScoreS
     }
   }
   return scanned;
+}
+
+/**
+ * The candidates of block row r worth measuring, into `idx`; returns how many. They come by
+ * float32 score; once k are in, one scoring more than 3 bounds above the k-th cannot beat it
+ * (|score − exact| ≤ one bound, centring's rounding < one more), so is left out.
+ */
+function pickCandidates(job: RefineJob, block: CandidateBlock, r: number, space: ScoreSpace, bound: number, idx: Int32Array): number {
+  const q = block.first + r;
+  const e = space.metric === "l2" ? bound * (space.queryNorm(q) + space.maxReferenceNorm) ** 2 : bound;
+  const self = job.queries === null ? q : -1;
+  let limit = Infinity;
+  let m = 0;
+  for (let c = r * block.keep, end = c + block.keep; c < end; c++) {
+    const j = block.indices[c];
+    if (j === self) continue;
+    const score = block.scores[c];
+    if (score > limit) break;
+    idx[m++] = j;
+    if (m === job.k) limit = score + 3 * e;
+  }
+  return m;
+}
+
+/**
+ * dist[c] = the exact kernel's float64 distance from query row q to point idx[c], for c < m.
+ * Four points at a time: four independent sums, each still added in coordinate order (so the
+ * same bits as one at a time), which the CPU overlaps instead of waiting on one chain of adds.
+ */
+function measure(job: RefineJob, q: number, idx: Int32Array, m: number, dist: Float64Array): void {
+  const { reference: ref, metric } = job;
+  const d = ref.d;
+  const a = (job.queries ?? ref).data;
+  const b = ref.data;
+  const p = q * d;
+  let c = 0;
+  for (; c + 4 <= m; c += 4) {
+    const b0 = idx[c] * d, b1 = idx[c + 1] * d, b2 = idx[c + 2] * d, b3 = idx[c + 3] * d;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    if (metric === "l2") {
+      for (let t = 0; t < d; t++) {
+        const x = a[p + t];
+        const z0 = x - b[b0 + t], z1 = x - b[b1 + t], z2 = x - b[b2 + t], z3 = x - b[b3 + t];
+        s0 += z0 * z0;
+        s1 += z1 * z1;
+        s2 += z2 * z2;
+        s3 += z3 * z3;
+      }
+    } else {
+      for (let t = 0; t < d; t++) {
+        const x = a[p + t];
+        s0 += x * b[b0 + t];
+        s1 += x * b[b1 + t];
+        s2 += x * b[b2 + t];
+        s3 += x * b[b3 + t];
+      }
+    }
+    dist[c] = finish(job, q, idx[c], s0);
+    dist[c + 1] = finish(job, q, idx[c + 1], s1);
+    dist[c + 2] = finish(job, q, idx[c + 2], s2);
+    dist[c + 3] = finish(job, q, idx[c + 3], s3);
+  }
+  for (; c < m; c++) dist[c] = distance(job, q, idx[c]);
+}
+
+/** The distance from a sum formed as kernel.ts forms it: √(squared l2), or 1 − cos clamped to [0, 2]. */
+function finish(job: RefineJob, q: number, j: number, sum: number): number {
+  if (job.metric === "l2") return Math.sqrt(sum);
+  const qi = (job.queryInv ?? job.refInv)![q];
+  return Math.min(2, Math.max(0, 1 - sum * qi * job.refInv![j]));
 }
 
 /** γ_d plus a few roundings (the norms, the add, the centring or normalisation), with 10% to spare. */
@@ -123,9 +180,7 @@ function distance(job: RefineJob, q: number, j: number): number {
   const { reference: ref, metric } = job;
   const d = ref.d;
   const qs = job.queries ?? ref;
-  if (metric === "l2") return Math.sqrt(sqL2(qs.data, q * d, ref.data, j * d, d));
-  const qi = (job.queryInv ?? job.refInv)![q];
-  return Math.min(2, Math.max(0, 1 - dot(qs.data, q * d, ref.data, j * d, d) * qi * job.refInv![j]));
+  return finish(job, q, j, metric === "l2" ? sqL2(qs.data, q * d, ref.data, j * d, d) : dot(qs.data, q * d, ref.data, j * d, d));
 }
 
 /** Every reference point against query row q, in float64; the k nearest by (distance, index). */

@@ -43,12 +43,12 @@ export const KNN_DEFAULTS = {
   seed: 0,
   // ~10 s of exact search on 2 cores here (≈ 25,000 points of d = 50 against each other).
   approxAbove: 3e10,
-  // With a dense backend (onnxruntime) the same ≈ 25,000 points of d = 50. Measured at k = 90 on
-  // 2 shared cores (bench/knn-ort.ts; BENCHMARKS.md, "Exact kNN through onnxruntime"), HNSW beat
-  // exact at 70,000 points in both runs (1.6×, 1.4×); from 10,000 to 40,000 the two runs disagreed
-  // (HNSW 1.15-1.6× faster in one, exact up to 1.7× faster in the other), so no size was shown
-  // past which exact wins, and exact stays where it costs a few seconds, for its recall of 1.
-  denseApproxAbove: 3e10,
+  // With a dense backend (onnxruntime): ≈ 70,000 points of d = 50 against each other. Measured at
+  // k = 90 on 2 cores (bench/knn-ort.ts; BENCHMARKS.md, "Exact kNN through onnxruntime"): exact
+  // took 6.2 s against HNSW's 6.0 s on Fashion-MNIST PCA-50 at 70,000, and 0.83×, 0.48×, 0.39× of
+  // HNSW's time on clustered 50-D data at 40,000, 100,000, 150,000 (HNSW's recall falling to 0.92);
+  // so exact, whose recall is 1, up to where the two are even on real features.
+  denseApproxAbove: 2.5e11,
 };
 
 /** Below this much work (rows × rows × d) one thread beats starting workers or an onnxruntime session. */
@@ -85,10 +85,16 @@ function resolve(options: KnnOptions): Resolved {
   return o;
 }
 
+/** Whether `knn()` with method "auto" and these options goes approximate for `rows` queries among `reference` points of d features. */
+export function autoGoesApprox(rows: number, reference: number, d: number, options: Pick<KnnOptions, "metric" | "dense" | "approxAbove"> = {}): boolean {
+  const above = options.approxAbove ?? (options.dense ? KNN_DEFAULTS.denseApproxAbove : KNN_DEFAULTS.approxAbove);
+  return (options.metric ?? KNN_DEFAULTS.metric) !== "l1" && rows * reference * d > above;
+}
+
 async function run(reference: Points, queries: Points | null, k: number, o: Resolved): Promise<KnnGraph> {
   const rows = (queries ?? reference).n;
   const work = rows * reference.n * reference.d;
-  const approx = o.method === "approx" || (o.method === "auto" && o.metric !== "l1" && work > o.approxAbove);
+  const approx = o.method === "approx" || (o.method === "auto" && autoGoesApprox(rows, reference.n, reference.d, o));
   if (approx) {
     const g = approxKnn(reference, queries, k, { metric: o.metric, threads: o.threads, seed: o.seed });
     o.onProgress?.(rows, rows);

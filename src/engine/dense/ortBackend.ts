@@ -92,30 +92,33 @@ async function knnOrt(r: DenseKnnRequest, o: typeof ORT_DENSE_DEFAULTS): Promise
     checkK(k, reference.n - 1, "points");
   }
   const rows = (queries ?? reference).n;
-  const prepared = prepare(reference, metric);
-  const queryData = queries ? transform(queries, metric, prepared.mean) : prepared.data;
+  const d = reference.d;
+  const mean = metric === "l2" ? columnMeans(reference) : new Float64Array(d);
+  const ref = graphRows(reference, metric, mean);
+  const qs = queries ? graphRows(queries, metric, mean) : ref;
   const keep = Math.min(reference.n, k + o.slack + (queries ? 0 : 1));
-  const session = await Session.create(knnModel({ d: reference.d, keep, metric, group: o.group, chunks: chunksOf(prepared.data, reference.n, reference.d, metric, o.chunkCols) }), {
+  const session = await Session.create(knnModel({ d, keep, metric, group: o.group, chunks: chunksOf(ref, reference.n, d, metric, o.chunkCols) }), {
     threads: o.threads,
     spinning: o.spinning,
-    source: `kNN graph (${reference.n} × ${reference.d}, ${metric})`,
+    source: `kNN graph (${reference.n} × ${d}, ${metric})`,
   });
   const job: RefineJob = {
     reference,
     queries,
     k,
     metric,
-    refInv: metric === "cosine" ? rowNorms(reference.data, reference.n, reference.d, "cosine") : undefined,
-    queryInv: metric === "cosine" && queries ? rowNorms(queries.data, queries.n, queries.d, "cosine") : undefined,
+    refInv: metric === "cosine" ? rowNorms(reference.data, reference.n, d, "cosine") : undefined,
+    queryInv: metric === "cosine" && queries ? rowNorms(queries.data, queries.n, d, "cosine") : undefined,
     outIdx: new Int32Array(rows * k),
     outDist: new Float32Array(rows * k),
   };
-  const qNorms = metric === "l2" ? norms(queryData, rows, reference.d) : new Float64Array(0);
-  const space: ScoreSpace = { metric, maxReferenceNorm: prepared.maxNorm, queryNorm: (q) => qNorms[q] };
-  const d = reference.d;
+  let maxNorm = 0;
+  for (const v of ref.norms) maxNorm = Math.max(maxNorm, v);
+  const space: ScoreSpace = { metric, maxReferenceNorm: maxNorm, queryNorm: (q) => qs.norms[q] };
+  const w = d + 1;
   const runBlock = (first: number) => {
     const n = Math.min(o.blockRows, rows - first);
-    return session.run({ [KNN_IO.queries]: { dtype: "float32", dims: [n, d], data: queryData.subarray(first * d, (first + n) * d) } });
+    return session.run({ [KNN_IO.queries]: { dtype: "float32", dims: [n, w], data: qs.data.subarray(first * w, (first + n) * w) } });
   };
   try {
     let pending = runBlock(0);
@@ -141,68 +144,67 @@ async function knnOrt(r: DenseKnnRequest, o: typeof ORT_DENSE_DEFAULTS): Promise
   return { n: rows, k, metric, indices: job.outIdx, distances: job.outDist };
 }
 
-interface Prepared {
-  /** The reference points centred (l2) or unit-scaled (cosine), float32 row-major. */
+/** Points as the kNN graph reads them. */
+interface GraphRows {
+  /** n × (d + 1): each row centred on the reference mean (l2) or scaled to unit length, zero rows staying zero (cosine), then a 1. */
   data: Float32Array;
-  /** l2: the centre, float64. */
-  mean: Float64Array;
-  /** l2: the largest centred norm. */
-  maxNorm: number;
+  /** l2: each row's centred norm, from its float32 coordinates in float64; cosine: empty. */
+  norms: Float64Array;
+  /** l2: the squared norms rounded to float32 (the reference's last folded row); cosine: empty. */
+  squared: Float32Array;
 }
 
-function prepare(points: Points, metric: "l2" | "cosine"): Prepared {
+function columnMeans(points: Points): Float64Array {
   const { n, d, data } = points;
   const mean = new Float64Array(d);
-  if (metric === "l2") {
-    for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += data[i * d + t];
-    for (let t = 0; t < d; t++) mean[t] /= n;
-  }
-  const out = transform(points, metric, mean);
-  let maxNorm = 0;
-  if (metric === "l2") for (const v of norms(out, n, d)) maxNorm = Math.max(maxNorm, v);
-  return { data: out, mean, maxNorm };
+  for (let i = 0; i < n; i++) for (let t = 0; t < d; t++) mean[t] += data[i * d + t];
+  for (let t = 0; t < d; t++) mean[t] /= n;
+  return mean;
 }
 
-/** Centres rows on `mean` (l2) or scales them to unit length, zero rows staying zero (cosine). */
-function transform(points: Points, metric: "l2" | "cosine", mean: Float64Array): Float32Array {
+/** One pass over the points: their graph rows and (l2) norms. */
+function graphRows(points: Points, metric: "l2" | "cosine", mean: Float64Array): GraphRows {
   const { n, d, data } = points;
-  const out = new Float32Array(n * d);
-  const inv = metric === "cosine" ? rowNorms(data, n, d, "cosine") : null;
+  const w = d + 1;
+  const out = new Float32Array(n * w);
+  const l2 = metric === "l2";
+  const norms = new Float64Array(l2 ? n : 0);
+  const squared = new Float32Array(l2 ? n : 0);
+  const inv = l2 ? null : rowNorms(data, n, d, "cosine");
   for (let i = 0; i < n; i++) {
-    for (let t = i * d, c = 0; c < d; t++, c++) out[t] = inv ? data[t] * inv[i] : data[t] - mean[c];
+    const o = i * w;
+    if (inv) {
+      for (let t = 0; t < d; t++) out[o + t] = data[i * d + t] * inv[i];
+    } else {
+      let s = 0;
+      for (let t = 0; t < d; t++) {
+        out[o + t] = data[i * d + t] - mean[t];
+        s += out[o + t] * out[o + t]; // the float32 value stored, squared in float64
+      }
+      norms[i] = Math.sqrt(s);
+      squared[i] = s;
+    }
+    out[o + d] = 1;
   }
-  return out;
+  return { data: out, norms, squared };
 }
 
-function norms(data: Float32Array, n: number, d: number): Float64Array {
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let t = i * d; t < i * d + d; t++) s += data[t] * data[t];
-    out[i] = Math.sqrt(s);
-  }
-  return out;
-}
-
-/** The prepared reference points cut into column chunks of at most `cols` points. */
-function chunksOf(data: Float32Array, n: number, d: number, metric: "l2" | "cosine", cols: number): ReferenceChunk[] {
+/** The reference points' graph rows folded (ReferenceChunk.folded) in column chunks of at most `cols` points. */
+function chunksOf(ref: GraphRows, n: number, d: number, metric: "l2" | "cosine", cols: number): ReferenceChunk[] {
   const chunks: ReferenceChunk[] = [];
   const count = Math.ceil(n / cols);
   const size = Math.ceil(n / count); // even chunks: no small last one
+  const scale = metric === "l2" ? -2 : -1;
+  const w = d + 1;
   for (let start = 0; start < n; start += size) {
     const m = Math.min(size, n - start);
-    const transposed = new Float32Array(d * m);
-    const sq = new Float32Array(m);
+    const folded = new Float32Array(w * m);
     for (let j = 0; j < m; j++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        const v = data[(start + j) * d + t];
-        transposed[t * m + j] = v;
-        s += v * v;
-      }
-      sq[j] = s;
+      const o = (start + j) * w;
+      for (let t = 0; t < d; t++) folded[t * m + j] = scale * ref.data[o + t];
     }
-    chunks.push({ start, count: m, transposed, ...(metric === "l2" ? { squaredNorms: sq } : {}) });
+    if (metric === "l2") folded.set(ref.squared.subarray(start, start + m), d * m);
+    chunks.push({ start, count: m, folded });
   }
   return chunks;
 }
