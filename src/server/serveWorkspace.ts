@@ -82,16 +82,26 @@ export function openInBrowser(url: string): void {
   }
 }
 
-/** Serves until SIGINT or SIGTERM, then closes the server and the query engine. */
+/**
+ * Serves until SIGINT or SIGTERM, then closes the server and the query engine. A second signal
+ * while it closes (Ctrl-C reaches both the launcher of bin/featurelens.js and this process) is
+ * absorbed, not a hard kill.
+ */
 export function serveUntilStopped(server: RunningServer): Promise<void> {
   return new Promise((resolve) => {
+    let stopping = false;
     const stop = () => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
+      if (stopping) return;
+      stopping = true;
+      const done = () => {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        resolve();
+      };
       void server
         .close()
         .then(() => closeQueryEngine())
-        .then(resolve, resolve);
+        .then(done, done);
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);

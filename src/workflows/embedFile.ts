@@ -202,7 +202,10 @@ function loadSavedMap(into: string): { map: ReturnType<typeof decodeMap>; pca: P
 /** A word when the features' scale is far from what the maps' defaults expect. */
 function scaleNote(data: Float32Array): string[] {
   let max = 0;
-  for (let i = 0; i < data.length; i++) max = Math.max(max, Math.abs(data[i]));
+  for (let i = 0; i < data.length; i++) {
+    const a = data[i] < 0 ? -data[i] : data[i];
+    if (a > max) max = a;
+  }
   if (max > 1e12 || (max > 0 && max < 1e-12)) return [`the features' values reach ${max.toExponential(1)}; maps assume ordinary scales — standardise them (the map may be degraded)`];
   return [];
 }

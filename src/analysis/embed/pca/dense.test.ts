@@ -29,8 +29,6 @@ describe("pcaDense()", () => {
     const options = { components: 4, ...extra, blockValues: 37 * d }; // several blocks, the last one short
     const old = pca(points, options);
     const dense = await pcaDense(points, options, jsBackend);
-    const byBlocks = await pcaDense(points, { ...options, centreOnceValues: 0 }, jsBackend);
-    expect(Array.from(byBlocks.model.basis)).toEqual(Array.from(dense.model.basis)); // centred once or block by block: the same numbers
     expectSameComponents(dense.model.basis, old.model.basis, d, 1e-4);
     expectClose(dense.model.explainedVariance, old.model.explainedVariance, 1e-5, "explainedVariance");
     expectClose(dense.model.explainedVarianceRatio, old.model.explainedVarianceRatio, 1e-5, "explainedVarianceRatio");

@@ -16,19 +16,11 @@ import { pcaSteps } from "./steps.js";
 
 /** Values per block of centred rows handed to the backend (16 MB of float32): big enough for its kernels. */
 const BLOCK_VALUES = 2 ** 22;
-/**
- * Up to this many values (1 GiB of float32) the data are centred once, into one float32 copy that
- * every pass reads (JavaScript passes over the data cost more than the products); above it, block
- * by block into one reused buffer.
- */
-const CENTRE_ONCE_VALUES = 2 ** 28;
 
 /** Options of {@link pcaDense} beyond PCA's own. */
 export interface PcaDenseOptions extends PcaOptions {
   /** Values per block of centred data (default 2²², 16 MB of float32); tests make it small. */
   blockValues?: number;
-  /** Centre the data once into a float32 copy up to this many values (default 2²⁸); tests make it 0. */
-  centreOnceValues?: number;
 }
 
 /**
@@ -44,12 +36,11 @@ const PANELS_FROM = 256;
  */
 export async function pcaDense(points: Points, options: PcaDenseOptions, backend: DenseBackend): Promise<{ model: PcaModel; projected: Points }> {
   const blockValues = options.blockValues ?? BLOCK_VALUES;
-  const once = points.n * points.d <= (options.centreOnceValues ?? CENTRE_ONCE_VALUES);
   const steps = pcaSteps(points, options);
   let centred: RowSource | undefined; // every pass of one fit centres on the same mean
   let step = steps.next();
   while (!step.done) {
-    centred ??= rowSource(points, step.value.mean, once);
+    centred ??= rowSource(points, step.value.mean);
     step = steps.next(await densePass(points, step.value, backend, blockValues, centred));
   }
   const { model, projections } = step.value;
@@ -57,7 +48,7 @@ export async function pcaDense(points: Points, options: PcaDenseOptions, backend
 }
 
 /** One pass (see passes.ts for what each kind returns) as backend products. @internal */
-export async function densePass(points: Points, pass: Pass, backend: DenseBackend, blockValues = BLOCK_VALUES, centred = rowSource(points, pass.mean, false)): Promise<Float64Array> {
+export async function densePass(points: Points, pass: Pass, backend: DenseBackend, blockValues = BLOCK_VALUES, centred = rowSource(points, pass.mean)): Promise<Float64Array> {
   const { n, d } = points;
   if (pass.kind === "gram" && n < d) return gramByFeatures(points, pass.mean, backend, blockValues);
   const rows = Math.max(1, Math.min(n, Math.floor(blockValues / d)));
@@ -145,16 +136,14 @@ async function gramByFeatures(points: Points, mean: Float64Array, backend: Dense
 type RowSource = (r0: number, r1: number) => Matrix[];
 
 /**
- * Centred rows in panels: views of one centred copy of all the data, held panel by panel (`once`),
- * or blocks centred on demand into one buffer per panel.
+ * Centred rows in panels, each block centred on demand into one reused buffer per panel. Not one
+ * centred copy of all the data that every pass reads: on the 2-core VM of BENCHMARKS.md the first
+ * touch of fresh memory costs ~2.7 ms a MB (page faults), so a 220 MB copy took 0.6 s where
+ * centring each block again for each pass takes 0.09 s a pass (PCA-50 of 70,000 × 784: 2.4 s →
+ * 1.4 s in a fresh process).
  */
-function rowSource(points: Points, mean: Float64Array, once: boolean): RowSource {
-  const { n, d } = points;
-  const panels = panelsOf(d);
-  if (once) {
-    const all = panels.map((p) => centre(points, mean, 0, n, p, new Float32Array(n * p.width)));
-    return (r0, r1) => panels.map((p, t) => ({ rows: r1 - r0, cols: p.width, data: all[t].subarray(r0 * p.width, r1 * p.width) }));
-  }
+function rowSource(points: Points, mean: Float64Array): RowSource {
+  const panels = panelsOf(points.d);
   const buffers = panels.map(() => new Float32Array(0));
   return (r0, r1) =>
     panels.map((p, t) => {
