@@ -44,10 +44,11 @@ export const KNN_DEFAULTS = {
   // ~10 s of exact search on 2 cores here (≈ 25,000 points of d = 50 against each other).
   approxAbove: 3e10,
   // With a dense backend (onnxruntime): ≈ 70,000 points of d = 50 against each other. Measured at
-  // k = 90 on 2 cores (bench/knn-ort.ts; BENCHMARKS.md, "Exact kNN through onnxruntime"): exact
-  // took 6.2 s against HNSW's 6.0 s on Fashion-MNIST PCA-50 at 70,000, and 0.83×, 0.48×, 0.39× of
-  // HNSW's time on clustered 50-D data at 40,000, 100,000, 150,000 (HNSW's recall falling to 0.92);
-  // so exact, whose recall is 1, up to where the two are even on real features.
+  // k = 90 on 2 cores (bench/knn-ort.ts; BENCHMARKS.md, "Exact kNN through onnxruntime", medians
+  // of 5): exact took 7.4 s against HNSW's 10.1 s on Fashion-MNIST PCA-50 at 70,000, and 0.54×,
+  // 0.60×, 0.53× of HNSW's time on clustered 50-D data at 40,000, 100,000, 150,000 (HNSW's recall
+  // falling to 0.90); exact, whose recall is 1, up to 70,000 points, where HNSW was as fast in
+  // other runs (6.0 s against 6.2 s), and HNSW beyond, whose time grows as N log N, not N².
   denseApproxAbove: 2.5e11,
 };
 
