@@ -9,8 +9,9 @@
  *
  * Each row also splits the time into kNN, affinities (calibration and symmetrisation) and the
  * 1,000 iterations, and the run prints the machine's load averages before and after (it is shared).
- * For one N per process and its peak memory as the kernel counts it:
- *   flock /tmp/featurelens-bench.lock /usr/bin/time -v node --import tsx bench/tsne-scaling.ts 1000000
+ * For one N per process and its peak memory as the kernel counts it, on huge pages as the
+ * `featurelens` command runs (src/cli/hugePages.ts):
+ *   GLIBC_TUNABLES=glibc.malloc.hugetlb=1 flock /tmp/featurelens-bench.lock /usr/bin/time -v node --import tsx bench/tsne-scaling.ts 1000000
  */
 import { loadavg } from "node:os";
 import { resourceUsage } from "node:process";
@@ -21,6 +22,7 @@ import { tsne } from "../src/analysis/embed/tsne/tsne.js";
 import { createParallelFftRepulsion } from "../src/analysis/node/fftWorker.js";
 import type { Points } from "../src/analysis/neighbors/types.js";
 import { createRng } from "../src/util/rng.js";
+import { withDenseBackend } from "../src/workflows/dense.js";
 
 const D = 50;
 const CLUSTERS = 20;
@@ -66,11 +68,12 @@ if (process.argv[2] === "--memory") {
     let knnAt = 0;
     let affinitiesAt = 0;
     const t0 = performance.now();
-    const r = await embed(points, {
-      method: "tsne", threads: 2,
+    // As `featurelens embed` runs it: with the onnxruntime dense backend (exact kNN up to its threshold).
+    const r = await withDenseBackend((dense) => embed(points, {
+      method: "tsne", threads: 2, dense,
       onStage: (s) => (s === "t-SNE" ? (knnAt = performance.now()) : undefined),
       onProgress: (p) => void (affinitiesAt ||= performance.now() - p.elapsedMs),
-    });
+    }));
     const seconds = (performance.now() - t0) / 1000;
     rows.push({ n, seconds, knn: (knnAt - t0) / 1000, affinities: (affinitiesAt - knnAt) / 1000, kl: r.kl ?? NaN, peak: peakMiB() });
     console.error(`N = ${n}: ${seconds.toFixed(1)} s (load ${load()})`);

@@ -1,8 +1,10 @@
-import { Index, MetricKind, type BatchMatches } from "usearch";
+import { Index, MetricKind, ScalarKind, type BatchMatches } from "usearch";
 import { UsageError } from "../../util/errors.js";
 import { createRng, shuffleInPlace } from "../../util/rng.js";
 import { sortPairs } from "../neighbors/heap.js";
 import { exactKnnQuery } from "../neighbors/exact.js";
+import { rowNorms } from "../neighbors/kernel.js";
+import { dot, sqL2 } from "../neighbors/tiles.js";
 import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
 
 /**
@@ -23,6 +25,13 @@ export const APPROX_DEFAULTS = {
   expansionAdd: 48,
   /** Candidate list size while searching (ef) is max(this, ⌈1.3·(k+1)⌉). */
   expansionSearch: 64,
+  /**
+   * How the index holds the vectors: bfloat16 halves the bytes each distance reads, and the k found
+   * are then measured again exactly from the float32 points. 200,000 clustered 50-D points, k = 90,
+   * 2 threads: search 53.5 → 26.5 s, build 12.3 → 13.3 s, recall 0.8965 → 0.8983 (int8: 25.9 s
+   * but recall 0.73).
+   */
+  quantization: "bf16",
 } as const;
 
 export interface ApproxOptions {
@@ -42,6 +51,7 @@ export function approxKnn(reference: Points, queries: Points | null, k: number, 
   const index = new Index({
     dimensions: d,
     metric: metric === "l2" ? MetricKind.L2sq : MetricKind.Cos,
+    quantization: APPROX_DEFAULTS.quantization as ScalarKind,
     connectivity: APPROX_DEFAULTS.connectivity,
     expansion_add: APPROX_DEFAULTS.expansionAdd,
     expansion_search: Math.max(APPROX_DEFAULTS.expansionSearch, Math.ceil(1.3 * (k + 1))),
@@ -57,29 +67,44 @@ export function approxKnn(reference: Points, queries: Points | null, k: number, 
   const found = index.search(q.data, want, threads);
   const matches = (q.n === 1 ? { ...found, counts: BigUint64Array.of(BigInt(found.keys.length)) } : found) as BatchMatches;
   const graph: KnnGraph = { n: q.n, k, metric, indices: new Int32Array(q.n * k), distances: new Float32Array(q.n * k) };
+  const measure = exactDistance(reference, queries, metric);
   const short: number[] = [];
   for (let i = 0; i < q.n; i++) {
-    if (!copyRow(matches, want, i, queries ? -1 : i, graph)) short.push(i);
+    if (!copyRow(matches, want, i, queries ? -1 : i, graph, measure)) short.push(i);
   }
   if (short.length > 0) fillExact(reference, queries, short, graph);
   return graph;
 }
 
-/** Copies row i of the search results (minus `self`) into the graph; false if fewer than k came back. */
-function copyRow(m: BatchMatches, want: number, i: number, self: number, g: KnnGraph): boolean {
-  const { k, metric } = g;
+/**
+ * Copies row i of the search results (minus `self`) into the graph, each neighbour's distance
+ * measured again exactly (the index holds bfloat16 vectors), nearer first; false if fewer than k
+ * came back.
+ */
+function copyRow(m: BatchMatches, want: number, i: number, self: number, g: KnnGraph, measure: (q: number, j: number) => number): boolean {
+  const { k } = g;
   const count = Number(m.counts[i]);
   let w = i * k;
   for (let c = 0; c < count && w < i * k + k; c++) {
     const j = Number(m.keys[i * want + c]);
     if (j === self) continue;
-    const v = m.distances[i * want + c];
     g.indices[w] = j;
-    g.distances[w++] = metric === "l2" ? Math.sqrt(Math.max(0, v)) : Math.min(2, Math.max(0, v));
+    g.distances[w++] = measure(i, j);
   }
   if (w < i * k + k) return false;
   sortPairs(g.distances, g.indices, i * k, k);
   return true;
+}
+
+/** The exact kernel's distance (neighbors/kernel.ts: float64 from the float32 points) from query row q to reference point j. */
+function exactDistance(reference: Points, queries: Points | null, metric: "l2" | "cosine"): (q: number, j: number) => number {
+  const { d } = reference;
+  const a = (queries ?? reference).data;
+  const b = reference.data;
+  if (metric === "l2") return (q, j) => Math.sqrt(sqL2(a, q * d, b, j * d, d));
+  const refInv = rowNorms(b, reference.n, d, "cosine");
+  const queryInv = queries ? rowNorms(queries.data, queries.n, d, "cosine") : refInv;
+  return (q, j) => Math.min(2, Math.max(0, 1 - dot(a, q * d, b, j * d, d) * queryInv[q] * refInv[j]));
 }
 
 /** Rows the graph search returned too few neighbours for (rare, tiny sets): fill them exactly. */
