@@ -5,10 +5,15 @@
  * freezing the first k layers of seed-cnn. Median of 3 runs of STEPS steps each. "Before issue 15"
  * is the step built and run as it was before that issue's changes (same session otherwise).
  *
+ * Each side runs as its users run it: featurelens on huge pages, as `featurelens train` does
+ * (src/cli/hugePages.ts; this bench starts itself again with the tunable when it is not set),
+ * PyTorch without the tunable; PyTorch is also timed with it, for reference.
+ *
  *   apt-get install dataset-fashion-mnist python3-torch python3-torchvision
  *   node --import tsx bench/train.ts [threads=2] [batch=128] [steps=50]
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { wantsHugePages } from "../src/cli/hugePages.js";
 import { loadDataset } from "../src/data/load.js";
 import { subset } from "../src/data/dataset.js";
 import { seedCnn, smallResnet } from "../src/engine/onnx/architectures.js";
@@ -20,6 +25,11 @@ import { oneHotTargets } from "../src/nn/targets.js";
 import { TrainSession, type TrainSessionOptions } from "../src/nn/trainSession.js";
 import { trainableAfterFreezing } from "../src/nn/transfer.js";
 import { createRng, shuffleInPlace } from "../src/util/rng.js";
+
+if (wantsHugePages(["node", "featurelens", "train"])) {
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" } });
+  process.exit(r.status ?? 1);
+}
 
 const THREADS = Number(process.argv[2] ?? 2);
 const BATCH = Number(process.argv[3] ?? 128);
@@ -46,7 +56,11 @@ async function time(model: ModelIR, trainable?: string[], options: Partial<Train
   return times.sort((a, b) => a - b)[1];
 }
 
-const torch = JSON.parse(execFileSync("/usr/bin/python3", ["bench/torch_train.py", String(THREADS), String(BATCH), String(STEPS), String(REPEATS)], { encoding: "utf8" })) as Record<string, number>;
+const torchRun = (env: NodeJS.ProcessEnv) =>
+  JSON.parse(execFileSync("/usr/bin/python3", ["bench/torch_train.py", String(THREADS), String(BATCH), String(STEPS), String(REPEATS)], { encoding: "utf8", env })) as Record<string, number>;
+const { GLIBC_TUNABLES: _ours, ...plainEnv } = process.env;
+const torch = torchRun(plainEnv);
+const torchHuge = torchRun({ ...plainEnv, GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" });
 const models: Record<string, ModelIR> = {
   "seed-cnn": seedCnn({ inputShape: [1, 28, 28], classes: 10 }),
   "small-resnet": smallResnet({ inputShape: [1, 28, 28], classes: 10 }),
@@ -55,12 +69,12 @@ const models: Record<string, ModelIR> = {
 const BEFORE: Partial<TrainSessionOptions> = { graph: { flatOptimizer: false }, session: { spinning: true } };
 const rate = (s: number) => Math.round((STEPS * BATCH) / s);
 console.log(`Training throughput, Fashion-MNIST train, Adam, batch ${BATCH}, ${THREADS} threads, ${STEPS} steps, median of ${REPEATS} (images/s).\n`);
-console.log("| model | featurelens before issue 15 | featurelens | PyTorch 1.13 CPU | ratio before | ratio |\n|---|---:|---:|---:|---:|---:|");
+console.log("| model | featurelens before issue 15 | featurelens | PyTorch 1.13 CPU | ratio before | ratio | PyTorch on huge pages |\n|---|---:|---:|---:|---:|---:|---:|");
 for (const [name, m] of Object.entries(models)) {
   const before = await time(m, undefined, BEFORE);
   const ours = await time(m);
   const fmt = (s: number) => rate(s).toLocaleString("en-US");
-  console.log(`| ${name} | ${fmt(before)} | ${fmt(ours)} | ${fmt(torch[name])} | ${(torch[name] / before).toFixed(2)}× | ${(torch[name] / ours).toFixed(2)}× |`);
+  console.log(`| ${name} | ${fmt(before)} | ${fmt(ours)} | ${fmt(torch[name])} | ${(torch[name] / before).toFixed(2)}× | ${(torch[name] / ours).toFixed(2)}× | ${fmt(torchHuge[name])} |`);
 }
 console.log("\nFreezing the first k weighted layers of seed-cnn (no gradients computed for them):\n");
 console.log("| k frozen | featurelens images/s | time per step vs k = 0 |\n|---:|---:|---:|");
