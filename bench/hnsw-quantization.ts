@@ -9,23 +9,16 @@
 import { loadavg } from "node:os";
 import { Index, MetricKind, type ScalarKind } from "usearch";
 import { knn, recall, type KnnGraph } from "../src/analysis/node/neighbors.js";
-import { createRng } from "../src/util/rng.js";
+import { CLUSTERED, clustered } from "./clustered.js";
 import { withDenseBackend } from "../src/workflows/dense.js";
 
 const N = Number(process.argv[2] ?? 200000);
 const VARIANTS = (process.argv[3] ?? "f32:16:48:119,bf16:16:48:119,f16:16:48:119,i8:16:48:119").split(",");
-const D = 50;
+const D = CLUSTERED.d;
 const K = 90;
 const load = () => loadavg().map((l) => l.toFixed(2)).join(", ");
 
-const rng = createRng(1);
-const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-const centres = Float32Array.from({ length: 20 * D }, () => 4 * normal());
-const data = new Float32Array(N * D);
-for (let i = 0; i < N; i++) {
-  const c = rng.int(20);
-  for (let t = 0; t < D; t++) data[i * D + t] = centres[c * D + t] + normal();
-}
+const { data } = clustered(N, 1);
 console.log(`load averages before: ${load()}`);
 let t0 = performance.now();
 const exact = await withDenseBackend((dense) => knn({ n: N, d: D, data }, K, { method: "exact", dense, threads: 2 }));

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { readNpy } from "../src/data/npy.js";
 import { knn, recall, type KnnGraph, type Points } from "../src/analysis/node/neighbors.js";
 import { ortBackend } from "../src/engine/dense/ortBackend.js";
-import { createRng } from "../src/util/rng.js";
+import { clustered } from "./clustered.js";
 
 const THREADS = Number(process.argv[2] ?? 2);
 const REPEATS = Number(process.argv[3] ?? 1);
@@ -35,19 +35,6 @@ function sameGraph(a: KnnGraph, b: KnnGraph): boolean {
   return a.indices.every((v, i) => v === b.indices[i]) && a.distances.every((v, i) => v === b.distances[i]);
 }
 
-/** 20 Gaussian clusters in 50-D: centres N(0, 4²), points N(centre, 1) (bench/tsne-scaling.ts). */
-function clustered(n: number, seed: number): Points {
-  const d = 50;
-  const rng = createRng(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  const centres = Float64Array.from({ length: 20 * d }, () => 4 * gauss());
-  const data = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(20);
-    for (let t = 0; t < d; t++) data[i * d + t] = centres[c * d + t] + gauss();
-  }
-  return { n, d, data };
-}
 
 // 1. 70,000 × 50: ORT exact, WASM exact, scikit-learn brute.
 execFileSync("/usr/bin/python3", [join("bench", "sklearn_knn.py"), "pca"]);

@@ -20,24 +20,10 @@ import { knn } from "../src/analysis/node/neighbors.js";
 import { affinities } from "../src/analysis/embed/tsne/affinities.js";
 import { tsne } from "../src/analysis/embed/tsne/tsne.js";
 import { createParallelFftRepulsion } from "../src/analysis/node/fftWorker.js";
-import type { Points } from "../src/analysis/neighbors/types.js";
-import { createRng } from "../src/util/rng.js";
 import { withDenseBackend } from "../src/workflows/dense.js";
+import { CLUSTERED, clustered } from "./clustered.js";
 
-const D = 50;
-const CLUSTERS = 20;
-
-function clustered(n: number, seed: number): Points {
-  const rng = createRng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  const centres = Float32Array.from({ length: CLUSTERS * D }, () => 4 * normal());
-  const data = new Float32Array(n * D);
-  for (let i = 0; i < n; i++) {
-    const c = rng.int(CLUSTERS);
-    for (let t = 0; t < D; t++) data[i * D + t] = centres[c * D + t] + normal();
-  }
-  return { n, d: D, data };
-}
+const { d: D, clusters: CLUSTERS } = CLUSTERED;
 
 const peakMiB = () => resourceUsage().maxRSS / 1024;
 
