@@ -145,10 +145,20 @@ export function symmetrizeOwned(c: SparseAffinities): SparseAffinities {
     }
     return -1;
   };
-  // Count: row j gains the entry (j, i) of Cᵀ when C has i → j but not j → i.
+  // Count: row j gains the entry (j, i) of Cᵀ when C has i → j but not j → i. Each entry's mutual
+  // (where j → i sits in row j, as an offset into the row, or −1) is kept for the fill, so the
+  // binary searches — random reads into other rows, most of the time here — are made once.
+  let longest = 0;
+  for (let i = 0; i < n; i++) longest = Math.max(longest, rowPtr[i + 1] - rowPtr[i]);
+  const mutualAt = longest < 2 ** 15 ? new Int16Array(rowPtr[n]) : new Int32Array(rowPtr[n]);
   const extra = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) if (find(cols[e], i) < 0) extra[cols[e]]++;
+    for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
+      const j = cols[e];
+      const m = find(j, i);
+      mutualAt[e] = m < 0 ? -1 : m - rowPtr[j];
+      if (m < 0) extra[j]++;
+    }
   }
   const outPtr = new Int32Array(n + 1);
   for (let j = 0; j < n; j++) outPtr[j + 1] = outPtr[j] + extra[j] + rowPtr[j + 1] - rowPtr[j];
@@ -168,9 +178,9 @@ export function symmetrizeOwned(c: SparseAffinities): SparseAffinities {
   for (let i = 0; i < n; i++) {
     for (let e = rowPtr[i]; e < rowPtr[i + 1]; e++) {
       const j = cols[e];
-      const mutual = find(j, i);
+      const mutual = mutualAt[e];
       if (mutual >= 0) {
-        outVals[outPtr[j + 1] - (rowPtr[j + 1] - mutual)] += vals[e];
+        outVals[outPtr[j + 1] - (rowPtr[j + 1] - rowPtr[j] - mutual)] += vals[e];
       } else {
         const at = outPtr[j] + filled[j]++;
         outCols[at] = i;
