@@ -12,8 +12,9 @@
  *   apt-get install dataset-fashion-mnist python3-torch python3-torchvision
  *   node --import tsx bench/train.ts [threads=2] [batch=128] [steps=50]
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { wantsHugePages } from "../src/cli/hugePages.js";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { relaunchWithHugePages, wantsHugePages } from "../src/cli/hugePages.js";
 import { loadDataset } from "../src/data/load.js";
 import { subset } from "../src/data/dataset.js";
 import { seedCnn, smallResnet } from "../src/engine/onnx/architectures.js";
@@ -26,10 +27,8 @@ import { TrainSession, type TrainSessionOptions } from "../src/nn/trainSession.j
 import { trainableAfterFreezing } from "../src/nn/transfer.js";
 import { createRng, shuffleInPlace } from "../src/util/rng.js";
 
-if (wantsHugePages(["node", "featurelens", "train"])) {
-  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: "inherit", env: { ...process.env, GLIBC_TUNABLES: "glibc.malloc.hugetlb=1" } });
-  process.exit(r.status ?? 1);
-}
+// As `featurelens train` runs: once more on huge pages; this process then only passes on the exit code.
+if (wantsHugePages(["node", "featurelens", "train"])) process.exit(await relaunchWithHugePages(fileURLToPath(import.meta.url), process.argv));
 
 const THREADS = Number(process.argv[2] ?? 2);
 const BATCH = Number(process.argv[3] ?? 128);

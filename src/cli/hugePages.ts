@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { constants } from "node:os";
 
 /**
  * Large arrays on transparent huge pages. Linux maps fresh memory 4 KB at a time, and on a VM each
@@ -43,7 +44,7 @@ export function relaunchWithHugePages(script: string, argv: readonly string[]): 
     child.on("exit", (code, signal) => {
       for (const [s, h] of handlers) process.off(s, h);
       // A child killed by a signal: the shell sees the usual 128 + signal number.
-      resolve(code ?? 128 + (signal === "SIGINT" ? 2 : signal === "SIGHUP" ? 1 : signal === "SIGKILL" ? 9 : 15));
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });
   });
 }

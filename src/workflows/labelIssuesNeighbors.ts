@@ -24,15 +24,17 @@ export async function groupNeighbours(points: { n: number; d: number; data: Floa
     if (!groups.has(g)) groups.set(g, []);
     groups.get(g)!.push(i);
   }
-  for (const rows of groups.values()) {
-    const kk = Math.min(k, rows.length - 1);
-    if (kk < 1) continue;
-    const data = new Float32Array(rows.length * points.d);
-    rows.forEach((row, r) => data.set(points.data.subarray(row * points.d, (row + 1) * points.d), r * points.d));
-    const graph = await withDenseBackend((dense) => knn({ n: rows.length, d: points.d, data }, kk, { dense, ...(o.threads ? { threads: o.threads } : {}) }));
-    rows.forEach((row, r) => {
-      for (let a = 0; a < kk; a++) indices[row * k + a] = rows[graph.indices[r * kk + a]];
-    });
-  }
+  await withDenseBackend(async (dense) => {
+    for (const rows of groups.values()) {
+      const kk = Math.min(k, rows.length - 1);
+      if (kk < 1) continue;
+      const data = new Float32Array(rows.length * points.d);
+      rows.forEach((row, r) => data.set(points.data.subarray(row * points.d, (row + 1) * points.d), r * points.d));
+      const graph = await knn({ n: rows.length, d: points.d, data }, kk, { dense, ...(o.threads ? { threads: o.threads } : {}) });
+      rows.forEach((row, r) => {
+        for (let a = 0; a < kk; a++) indices[row * k + a] = rows[graph.indices[r * kk + a]];
+      });
+    }
+  });
   return { k, indices };
 }

@@ -1,5 +1,5 @@
 import { makeTopK, offer, sortPairs } from "../neighbors/heap.js";
-import { dot, sqL2 } from "../neighbors/tiles.js";
+import { cosineDistance, pairDistance } from "../neighbors/tiles.js";
 import type { Points } from "../neighbors/types.js";
 import type { DenseMetric } from "./backend.js";
 
@@ -145,11 +145,9 @@ function measure(job: RefineJob, q: number, idx: Int32Array, m: number, dist: Fl
   for (; c < m; c++) dist[c] = distance(job, q, idx[c]);
 }
 
-/** The distance from a sum formed as kernel.ts forms it: √(squared l2), or 1 − cos clamped to [0, 2]. */
+/** The distance from a sum formed as pairDistance forms it: √(squared l2), or the cosine distance of a dot product. */
 function finish(job: RefineJob, q: number, j: number, sum: number): number {
-  if (job.metric === "l2") return Math.sqrt(sum);
-  const qi = (job.queryInv ?? job.refInv)![q];
-  return Math.min(2, Math.max(0, 1 - sum * qi * job.refInv![j]));
+  return job.metric === "l2" ? Math.sqrt(sum) : cosineDistance(sum, (job.queryInv ?? job.refInv)![q], job.refInv![j]);
 }
 
 /** γ_d plus a few roundings (the norms, the add, the centring or normalisation), with 10% to spare. */
@@ -179,8 +177,8 @@ function proven(kth: number, last: number, bound: number, space: ScoreSpace, q: 
 function distance(job: RefineJob, q: number, j: number): number {
   const { reference: ref, metric } = job;
   const d = ref.d;
-  const qs = job.queries ?? ref;
-  return finish(job, q, j, metric === "l2" ? sqL2(qs.data, q * d, ref.data, j * d, d) : dot(qs.data, q * d, ref.data, j * d, d));
+  const cosine = metric === "cosine";
+  return pairDistance(metric, (job.queries ?? ref).data, q * d, ref.data, j * d, d, cosine ? (job.queryInv ?? job.refInv)![q] : 0, cosine ? job.refInv![j] : 0);
 }
 
 /** Every reference point against query row q, in float64; the k nearest by (distance, index). */

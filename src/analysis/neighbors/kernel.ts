@@ -1,6 +1,6 @@
 import { makeTopK, offer, sortPairs, threshold, type TopK } from "./heap.js";
 import { createSimdKernel, type TileFn } from "./simd.js";
-import { dot, dotTile, l1, l1Tile, sqL2 } from "./tiles.js";
+import { dotTile, l1Tile, pairDistance } from "./tiles.js";
 import type { Metric } from "./types.js";
 
 /**
@@ -203,11 +203,7 @@ function finishRow(job: KernelJob, heap: TopK, q: number, r: number): void {
   const hb = r * keep;
   for (let m = 0; m < keep; m++) {
     const j = heap.idx[hb + m];
-    let v: number;
-    if (metric === "l2") v = Math.sqrt(sqL2(queries, q * d, ref, j * d, d));
-    else if (metric === "l1") v = l1(queries, q * d, ref, j * d, d);
-    else v = Math.min(2, Math.max(0, 1 - dot(queries, q * d, ref, j * d, d) * job.queryNorms[q] * job.refNorms[j]));
-    heap.dist[hb + m] = v;
+    heap.dist[hb + m] = pairDistance(metric, queries, q * d, ref, j * d, d, job.queryNorms[q], job.refNorms[j]); // the norms: cosine's only
   }
   sortPairs(heap.dist, heap.idx, hb, keep);
   const ob = q * k;

@@ -85,6 +85,24 @@ export function l1Tile(a: Float32Array, a0: number, na: number, b: Float32Array,
   }
 }
 
+import type { Metric } from "./types.js";
+
+/**
+ * The exact kNN's distance between row a[p … p+d) and row b[q … q+d), in float64 with the sums in
+ * coordinate order: l2 √Σ(a − b)², l1 Σ|a − b|, cosine 1 − a·b·aInv·bInv clamped to [0, 2] (aInv,
+ * bInv: inverse norms, 0 for a zero row). Every path that reports exact distances measures with it.
+ */
+export function pairDistance(metric: Metric, a: Float32Array, p: number, b: Float32Array, q: number, d: number, aInv = 0, bInv = 0): number {
+  if (metric === "l2") return Math.sqrt(sqL2(a, p, b, q, d));
+  if (metric === "l1") return l1(a, p, b, q, d);
+  return cosineDistance(dot(a, p, b, q, d), aInv, bInv);
+}
+
+/** 1 − a·b·aInv·bInv clamped to [0, 2], from the dot product a·b (see pairDistance). */
+export function cosineDistance(dotProduct: number, aInv: number, bInv: number): number {
+  return Math.min(2, Math.max(0, 1 - dotProduct * aInv * bInv));
+}
+
 /** a[p … p+d) · b[q … q+d). */
 export function dot(a: Float32Array, p: number, b: Float32Array, q: number, d: number): number {
   let s = 0;

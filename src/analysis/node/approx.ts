@@ -4,7 +4,7 @@ import { createRng, shuffleInPlace } from "../../util/rng.js";
 import { sortPairs } from "../neighbors/heap.js";
 import { exactKnnQuery } from "../neighbors/exact.js";
 import { rowNorms } from "../neighbors/kernel.js";
-import { dot, sqL2 } from "../neighbors/tiles.js";
+import { pairDistance } from "../neighbors/tiles.js";
 import type { KnnGraph, Metric, Points } from "../neighbors/types.js";
 
 /**
@@ -96,15 +96,15 @@ function copyRow(m: BatchMatches, want: number, i: number, self: number, g: KnnG
   return true;
 }
 
-/** The exact kernel's distance (neighbors/kernel.ts: float64 from the float32 points) from query row q to reference point j. */
+/** The exact kernel's distance (pairDistance) from query row q to reference point j. */
 function exactDistance(reference: Points, queries: Points | null, metric: "l2" | "cosine"): (q: number, j: number) => number {
   const { d } = reference;
   const a = (queries ?? reference).data;
   const b = reference.data;
-  if (metric === "l2") return (q, j) => Math.sqrt(sqL2(a, q * d, b, j * d, d));
+  if (metric === "l2") return (q, j) => pairDistance("l2", a, q * d, b, j * d, d);
   const refInv = rowNorms(b, reference.n, d, "cosine");
   const queryInv = queries ? rowNorms(queries.data, queries.n, d, "cosine") : refInv;
-  return (q, j) => Math.min(2, Math.max(0, 1 - dot(a, q * d, b, j * d, d) * queryInv[q] * refInv[j]));
+  return (q, j) => pairDistance("cosine", a, q * d, b, j * d, d, queryInv[q], refInv[j]);
 }
 
 /** Rows the graph search returned too few neighbours for (rare, tiny sets): fill them exactly. */
